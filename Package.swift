@@ -12,11 +12,50 @@ let package = Package(
         // while flow reports every duplicate with its position (see docs/architecture.md).
         .package(url: "https://github.com/jpsim/Yams.git", exact: "5.0.1"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
-        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
     ],
     targets: [
         // MARK: JSON value type: the record on every edge. No dependencies.
         .target(name: "FlowJSON"),
         .testTarget(name: "FlowJSONTests", dependencies: ["FlowJSON"]),
+
+        // MARK: Engine core: model, loading, diagnostics, graph, scheduler, record streams.
+        // Knows nothing of HTTP, SQL or Kafka.
+        .target(
+            name: "FlowCore",
+            dependencies: [
+                "FlowJSON",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "FlowCoreTests", dependencies: ["FlowCore"]),
+
+        // MARK: SQLite (embedded database and run-state store). FlowSQLite is the only importer.
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .target(name: "FlowSQLite", dependencies: ["CSQLite"]),
+
+        // MARK: Run store: recorded runs in SQLite (`flow runs`).
+        .target(name: "FlowRunStore", dependencies: ["FlowCore", "FlowSQLite", "FlowJSON"]),
+
+        // MARK: Built-in node types, one folder each under nodes/.
+        .target(
+            name: "FlowNodes",
+            dependencies: ["FlowCore", "FlowJSON"],
+            path: "nodes"
+        ),
+        .testTarget(name: "FlowNodesTests", dependencies: ["FlowNodes", "FlowCore"]),
+
+        // MARK: Command line: one file per subcommand; the executable is a one-line entry point.
+        .target(
+            name: "FlowCLI",
+            dependencies: [
+                "FlowCore", "FlowNodes", "FlowRunStore", "FlowJSON",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(name: "flow", dependencies: ["FlowCLI"]),
+        .testTarget(name: "FlowCLITests", dependencies: ["FlowCLI", "FlowCore", "FlowNodes", "FlowJSON"]),
     ]
 )

@@ -1,0 +1,160 @@
+import FlowJSON
+import Synchronization
+
+/// A bounded single-producer, single-consumer queue of record batches: one data edge.
+///
+/// `send` suspends while the buffer is full, so a slow consumer slows its producer and memory
+/// stays bounded. When the consumer goes away (finished, skipped, failed) further sends are
+/// dropped instead of blocking, so a producer never waits for a reader that will not come.
+final class BatchChannel: Sendable {
+    private struct State {
+        var buffer: [[JSON]] = []
+        var head = 0
+        var finished = false
+        var failure: (any Error)?
+        var consumerGone = false
+        var sender: CheckedContinuation<Void, Never>?
+        var receiver: CheckedContinuation<[JSON]?, any Error>?
+
+        var count: Int { buffer.count - head }
+
+        mutating func pop() -> [JSON] {
+            let batch = buffer[head]
+            buffer[head] = []
+            head += 1
+            if head > 32 && head * 2 > buffer.count {
+                buffer.removeFirst(head)
+                head = 0
+            }
+            return batch
+        }
+    }
+
+    let capacity: Int
+    private let state = Mutex(State())
+
+    init(capacity: Int) {
+        self.capacity = max(1, capacity)
+    }
+
+    /// Batches waiting in the buffer.
+    var bufferedBatches: Int { state.withLock { $0.count } }
+
+    /// Hands a batch to the consumer, waiting while the buffer is full.
+    func send(_ batch: [JSON]) async throws {
+        while true {
+            enum Step { case done, wait, resume(CheckedContinuation<[JSON]?, any Error>) }
+            let step: Step = state.withLock { s in
+                if s.consumerGone || s.finished { return .done }
+                if let receiver = s.receiver {
+                    s.receiver = nil
+                    return .resume(receiver)
+                }
+                if s.count < capacity {
+                    s.buffer.append(batch)
+                    return .done
+                }
+                return .wait
+            }
+            switch step {
+            case .done: return
+            case .resume(let receiver):
+                receiver.resume(returning: batch)
+                return
+            case .wait:
+                try Task.checkCancellation()
+                await withTaskCancellationHandler {
+                    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                        let resumeNow = state.withLock { s -> Bool in
+                            if s.consumerGone || s.count < capacity || Task.isCancelled { return true }
+                            s.sender = continuation
+                            return false
+                        }
+                        if resumeNow { continuation.resume() }
+                    }
+                } onCancel: {
+                    state.withLock { $0.sender.take() }?.resume()
+                }
+                try Task.checkCancellation()
+            }
+        }
+    }
+
+    /// The next batch, or nil when the producer finished. Throws the producer's failure.
+    func receive() async throws -> [JSON]? {
+        enum Step { case value([JSON]?, CheckedContinuation<Void, Never>?), failure(any Error), wait }
+        let step: Step = state.withLock { s in
+            if s.count > 0 {
+                let batch = s.pop()
+                let sender = s.sender
+                s.sender = nil
+                return .value(batch, sender)
+            }
+            if s.finished {
+                if let failure = s.failure { return .failure(failure) }
+                return .value(nil, nil)
+            }
+            return .wait
+        }
+        switch step {
+        case .value(let batch, let sender):
+            sender?.resume()
+            return batch
+        case .failure(let error):
+            throw error
+        case .wait:
+            try Task.checkCancellation()
+            return try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<[JSON]?, any Error>) in
+                    enum Now { case value([JSON]?, CheckedContinuation<Void, Never>?), failure(any Error), stored }
+                    let now: Now = state.withLock { s in
+                        if s.count > 0 {
+                            let batch = s.pop()
+                            let sender = s.sender
+                            s.sender = nil
+                            return .value(batch, sender)
+                        }
+                        if s.finished { return s.failure.map(Now.failure) ?? .value(nil, nil) }
+                        if Task.isCancelled { return .failure(CancellationError()) }
+                        s.receiver = continuation
+                        return .stored
+                    }
+                    switch now {
+                    case .value(let batch, let sender):
+                        sender?.resume()
+                        continuation.resume(returning: batch)
+                    case .failure(let error): continuation.resume(throwing: error)
+                    case .stored: break
+                    }
+                }
+            } onCancel: {
+                state.withLock { $0.receiver.take() }?.resume(throwing: CancellationError())
+            }
+        }
+    }
+
+    /// The producer is done; `failure` is delivered to the consumer after the buffered batches.
+    func finish(throwing failure: (any Error)? = nil) {
+        let receiver: CheckedContinuation<[JSON]?, any Error>? = state.withLock { s in
+            guard !s.finished else { return nil }
+            s.finished = true
+            s.failure = failure
+            guard s.count == 0 else { return nil }
+            return s.receiver.take()
+        }
+        if let receiver {
+            if let failure { receiver.resume(throwing: failure) } else { receiver.resume(returning: nil) }
+        }
+    }
+
+    /// The consumer will read no more: drop the buffer and release a waiting producer.
+    func consumerDone() {
+        let sender = state.withLock { s -> CheckedContinuation<Void, Never>? in
+            s.consumerGone = true
+            s.buffer = []
+            s.head = 0
+            return s.sender.take()
+        }
+        sender?.resume()
+    }
+}

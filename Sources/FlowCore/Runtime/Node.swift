@@ -1,0 +1,98 @@
+import FlowJSON
+import Logging
+
+/// A node type: a spec, a constructor from validated configuration, and the work it does.
+///
+/// `init` runs for `flow validate` as well as for `flow run`, so it must check and compile
+/// everything it can (paths, expressions, field combinations) and must not perform I/O.
+/// Throw `Diagnostic` or `Diagnostics` (use `config.error(...)` to locate them).
+public protocol Node: Sendable {
+    static var spec: NodeSpec { get }
+    init(config: NodeConfig, context: NodeBuildContext) throws
+    /// Reads `context.input` (when the node has inputs) and writes `context.output` until done.
+    /// Must return promptly when the task is cancelled.
+    func run(_ context: NodeContext) async throws
+}
+
+/// What a node type may use while it is being built.
+public struct NodeBuildContext: Sendable {
+    public let nodeID: String
+    /// The directory of the workflow file: relative paths in node fields are resolved against it.
+    public let directory: String
+    public let language: any ExpressionLanguage
+    /// The node's effective retry policy (node `retry:` over `defaults.retry`).
+    public let retry: RetryPolicy
+    public let timeout: Duration?
+
+    /// `path` resolved against the workflow's directory unless absolute.
+    public func resolvePath(_ path: String) -> String {
+        Paths.resolve(path, against: directory)
+    }
+}
+
+/// What a running node may use.
+public struct NodeContext: Sendable {
+    public let nodeID: String
+    public let type: String
+    /// The merged records of the node's data inputs; nil for nodes without `input:`.
+    public let input: RecordInput?
+    public let output: RecordOutput
+    public let logger: Logger
+    public let scope: RunScope
+    public let language: any ExpressionLanguage
+    public let retry: RetryPolicy
+    public let directory: String
+    public let counters: NodeCounters
+    public let masker: SecretMasker
+
+    /// Records from every input, or an error for a node that has none.
+    public func requireInput() throws -> RecordInput {
+        guard let input else { throw NodeError(nodeID: nodeID, message: "this node needs an `input:`") }
+        return input
+    }
+}
+
+/// A node failure with the node's id; the message must already be free of secrets.
+public struct NodeError: Error, Sendable, CustomStringConvertible {
+    public var nodeID: String
+    public var message: String
+    public var hint: String?
+
+    public init(nodeID: String, message: String, hint: String? = nil) {
+        self.nodeID = nodeID
+        self.message = message
+        self.hint = hint
+    }
+
+    public var description: String { message + (hint.map { " (\($0))" } ?? "") }
+}
+
+/// The set of node types a workflow may use. Built from an explicit list, so tests can use their own.
+public struct NodeRegistry: Sendable {
+    public let types: [any Node.Type]
+
+    public init(_ types: [any Node.Type]) {
+        self.types = types
+    }
+
+    public func type(named name: String) -> (any Node.Type)? {
+        types.first { $0.spec.type == name }
+    }
+
+    public var names: [String] { types.map { $0.spec.type } }
+
+    public func adding(_ more: [any Node.Type]) -> NodeRegistry { NodeRegistry(types + more) }
+}
+
+enum Paths {
+    static func resolve(_ path: String, against directory: String) -> String {
+        if path.hasPrefix("/") || directory.isEmpty || directory == "." { return path }
+        return directory.hasSuffix("/") ? directory + path : directory + "/" + path
+    }
+
+    static func directory(of file: String) -> String {
+        guard let slash = file.lastIndex(of: "/") else { return "." }
+        let dir = String(file[..<slash])
+        return dir.isEmpty ? "/" : dir
+    }
+}

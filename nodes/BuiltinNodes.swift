@@ -1,0 +1,15 @@
+import FlowCore
+
+/// The node types that ship with flow. Adding a node type: write its folder under `nodes/` and
+/// add it here; `NodeRegistryTests` fails until docs/nodes.md and docs/workflow.schema.json are
+/// regenerated.
+public enum BuiltinNodes {
+    public static let types: [any Node.Type] = [
+        FileInputNode.self,
+        FileOutputNode.self,
+        InlineNode.self,
+        SleepNode.self,
+    ]
+
+    public static var registry: NodeRegistry { NodeRegistry(types) }
+}

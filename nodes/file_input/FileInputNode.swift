@@ -1,0 +1,134 @@
+import FlowCore
+import FlowJSON
+
+/// Reads records from a JSON, NDJSON or CSV file, streaming NDJSON and CSV.
+struct FileInputNode: Node {
+    static let spec = NodeSpec(
+        type: "file_input",
+        summary: "Read records from a JSON, NDJSON or CSV file (NDJSON and CSV are streamed).",
+        inputs: .none,
+        fields: [
+            FieldSpec("path", .string, required: true, "File to read, relative to the workflow file."),
+            FieldSpec("format", .choice(["json", "ndjson", "csv"]),
+                      "File format; taken from the extension (.json, .ndjson/.jsonl, .csv) when omitted. `json`: a top-level array gives one record per element, any other document is one record."),
+            FieldSpec("delimiter", .string, default: ",", "CSV field delimiter (one character)."),
+            FieldSpec("infer_types", .boolean, default: false,
+                      "CSV: turn integers, decimals, `true`/`false` into numbers and booleans, and empty cells into null (all cells are strings otherwise)."),
+        ],
+        example: """
+            orders:
+              type: file_input
+              path: data/orders.ndjson
+            """)
+
+    let path: String
+    let format: FileFormat
+    let delimiter: UInt8
+    let inferTypes: Bool
+
+    init(config: NodeConfig, context: NodeBuildContext) throws {
+        let raw = config.string("path") ?? ""
+        path = context.resolvePath(raw)
+        if let f = config.string("format").flatMap(FileFormat.init) {
+            format = f
+        } else if let f = FileFormat.from(path: raw) {
+            format = f
+        } else {
+            throw config.error("cannot tell the format of `\(raw)` from its extension", field: "path",
+                               hint: "add `format: json`, `format: ndjson` or `format: csv`")
+        }
+        let d = config.string("delimiter") ?? ","
+        guard d.utf8.count == 1, let byte = d.utf8.first else {
+            throw config.error("`delimiter` must be a single ASCII character", field: "delimiter")
+        }
+        delimiter = byte
+        inferTypes = config.bool("infer_types") ?? false
+    }
+
+    func run(_ context: NodeContext) async throws {
+        switch format {
+        case .json: try await readJSON(context)
+        case .ndjson: try await readNDJSON(context)
+        case .csv: try await readCSV(context)
+        }
+    }
+
+    func readJSON(_ context: NodeContext) async throws {
+        let bytes = try LineReader.readAll(path: path)
+        let document: JSON
+        do {
+            document = try JSONParser.parse(bytes: bytes)
+        } catch {
+            throw NodeError(nodeID: context.nodeID, message: "`\(path)`:\(error.line):\(error.column): invalid JSON: \(error.message)")
+        }
+        var writer = context.output.writer()
+        if case .array(let items) = document {
+            for item in items { try await writer.emit(item) }
+        } else {
+            try await writer.emit(document)
+        }
+        try await writer.flush()
+    }
+
+    func readNDJSON(_ context: NodeContext) async throws {
+        var reader = try LineReader(path: path)
+        let batchSize = context.output.batchSize
+        var batch: [JSON] = []
+        batch.reserveCapacity(batchSize)
+        while true {
+            let line: JSON?? = try reader.nextLine { bytes, lineNumber -> JSON? in
+                if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return nil }
+                do {
+                    return try JSONParser.parse(bytes)
+                } catch let error as JSONParseError {
+                    throw NodeError(nodeID: context.nodeID,
+                                    message: "`\(path)`:\(lineNumber):\(error.column): invalid JSON: \(error.message)",
+                                    hint: "NDJSON needs one complete JSON value per line")
+                }
+            }
+            guard let parsed = line else { break }
+            guard let record = parsed else { continue }
+            batch.append(record)
+            if batch.count >= batchSize {
+                try await context.output.send(batch)
+                batch.removeAll(keepingCapacity: true)
+            }
+        }
+        try await context.output.send(batch)
+    }
+
+    func readCSV(_ context: NodeContext) async throws {
+        var reader = try LineReader(path: path)
+        var header: [String]?
+        var pending: [UInt8] = []
+        var startLine = 0
+        var writer = context.output.writer()
+        while let (line, lineNumber) = try reader.nextLine({ (Array($0), $1) }) {
+            if pending.isEmpty { startLine = lineNumber } else { pending.append(0x0A) }
+            pending.append(contentsOf: line)
+            guard let fields = CSV.fields(pending, delimiter: delimiter) else { continue }
+            pending.removeAll(keepingCapacity: true)
+            if fields.count == 1 && fields[0].isEmpty { continue }
+            guard let columns = header else {
+                var names = fields
+                if let first = names.first, first.hasPrefix("\u{FEFF}") { names[0] = String(first.dropFirst()) }
+                header = names
+                continue
+            }
+            guard fields.count <= columns.count else {
+                throw NodeError(nodeID: context.nodeID,
+                                message: "`\(path)`:\(startLine): \(fields.count) fields but the header has \(columns.count)",
+                                hint: "quote fields that contain the delimiter `\(Character(Unicode.Scalar(delimiter)))`")
+            }
+            var record = JSONObject(minimumCapacity: columns.count)
+            for (i, name) in columns.enumerated() {
+                record[name] = i < fields.count ? CSV.value(fields[i], infer: inferTypes) : .null
+            }
+            try await writer.emit(.object(record))
+        }
+        if !pending.isEmpty {
+            throw NodeError(nodeID: context.nodeID, message: "`\(path)`:\(startLine): unterminated quoted field")
+        }
+        try await writer.flush()
+    }
+}
