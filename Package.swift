@@ -18,5 +18,10 @@ let package = Package(
         // MARK: JSON value type: the record on every edge. No dependencies.
         .target(name: "FlowJSON"),
         .testTarget(name: "FlowJSONTests", dependencies: ["FlowJSON"]),
+
+        // MARK: RFC 9535 JSONPath over FlowJSON values, with I-Regexp (RFC 9485) for match()/search().
+        .target(name: "JSONPath", dependencies: ["FlowJSON"]),
+        // Resources/cts: the JSONPath Compliance Test Suite (BSD-2-Clause, LICENSE and NOTICE beside it).
+        .testTarget(name: "JSONPathTests", dependencies: ["JSONPath"], resources: [.copy("Resources")]),
     ]
 )
