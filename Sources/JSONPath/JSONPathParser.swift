@@ -37,7 +37,7 @@ struct JSONPathParser {
             if position == scalars.count {
                 throw JSONPathError(.syntax, "trailing whitespace is not allowed", at: blankStart)
             }
-            throw .expected("'.', '..' or '['", at: position)
+            throw .expected("'.', '..', '[' or the end of the query", at: position)
         }
         return result
     }
@@ -61,21 +61,21 @@ struct JSONPathParser {
         position += 1  // "."
         if peek == "." {
             position += 1
-            guard let c = peek else { throw .expected("'[', '*' or a member name after '..'", at: position) }
+            guard let c = peek else { throw .expected("'[', '*' or a member name", at: position) }
             if c == "[" { return .descendant(try bracketedSelection()) }
             if c == "*" {
                 position += 1
                 return .descendant([.wildcard])
             }
-            guard Self.isNameFirst(c) else { throw .expected("'[', '*' or a member name after '..'", at: position) }
+            guard Self.isNameFirst(c) else { throw .expected("'[', '*' or a member name", at: position) }
             return .descendant([.name(memberName())])
         }
-        guard let c = peek else { throw .expected("'*' or a member name after '.'", at: position) }
+        guard let c = peek else { throw .expected("'*' or a member name", at: position) }
         if c == "*" {
             position += 1
             return .child([.wildcard])
         }
-        guard Self.isNameFirst(c) else { throw .expected("'*' or a member name after '.'", at: position) }
+        guard Self.isNameFirst(c) else { throw .expected("'*' or a member name", at: position) }
         return .child([.name(memberName())])
     }
 
