@@ -32,23 +32,15 @@ enum ComparisonOperator: String, Sendable {
 /// A query inside a filter: relative to the current node (`@`) or to the root (`$`).
 struct EmbeddedQuery: Sendable {
     var isRelative: Bool
-    var segments: [Segment]
-    /// The steps, when every segment selects at most one node.
-    var singularSteps: [SingularStep]?
+    var path: SegmentPath
 
     init(isRelative: Bool, segments: [Segment]) {
         self.isRelative = isRelative
-        self.segments = segments
-        var steps: [SingularStep] = []
-        for segment in segments {
-            guard let step = segment.singularStep else {
-                singularSteps = nil
-                return
-            }
-            steps.append(step)
-        }
-        singularSteps = steps
+        path = SegmentPath(segments)
     }
 
-    var isSingular: Bool { singularSteps != nil }
+    /// The steps, when every segment selects at most one node.
+    var singularSteps: [SingularStep]? { path.singularSteps }
+
+    var isSingular: Bool { path.singularStart == 0 }
 }

@@ -10,37 +10,35 @@ import FlowJSON
 public struct JSONPathQuery: Sendable, Hashable, CustomStringConvertible {
     /// The expression as written.
     public let text: String
-    let segments: [Segment]
-    let singularSteps: [SingularStep]?
+    let path: SegmentPath
 
     /// Compiles `text`, or throws a ``JSONPathError`` giving the position of the first problem.
     public init(_ text: String) throws(JSONPathError) {
         self.text = text
-        segments = try JSONPathParser.parse(text)
-        singularSteps = EmbeddedQuery(isRelative: false, segments: segments).singularSteps
+        path = SegmentPath(try JSONPathParser.parse(text))
     }
 
     /// True when the query selects at most one node in any document (RFC 9535 §2.3.5.1).
-    public var isSingular: Bool { singularSteps != nil }
+    public var isSingular: Bool { path.singularStart == 0 }
 
     /// The values of the selected nodes, in nodelist order.
     public func select(_ root: JSON) -> [JSON] {
-        if let steps = singularSteps {
+        if let steps = path.singularSteps {
             guard let node = steps.resolve(from: root) else { return [] }
             return [node]
         }
         var sink = CollectingSink()
         var trail = NoTrail()
-        Walker(root: root, segments: segments).walk(from: 0, root, &trail, &sink)
+        Walker(root: root, path: path).walk(from: 0, root, &trail, &sink)
         return sink.nodes
     }
 
     /// The first selected value, or nil when the nodelist is empty; stops walking at the first node.
     public func selectFirst(_ root: JSON) -> JSON? {
-        if let steps = singularSteps { return steps.resolve(from: root) }
+        if let steps = path.singularSteps { return steps.resolve(from: root) }
         var sink = CountingSink(limit: 1)
         var trail = NoTrail()
-        Walker(root: root, segments: segments).walk(from: 0, root, &trail, &sink)
+        Walker(root: root, path: path).walk(from: 0, root, &trail, &sink)
         return sink.first
     }
 
@@ -48,7 +46,7 @@ public struct JSONPathQuery: Sendable, Hashable, CustomStringConvertible {
     public func selectLocated(_ root: JSON) -> [(path: NormalizedPath, value: JSON)] {
         var sink = LocatingSink()
         var trail = PathTrail()
-        Walker(root: root, segments: segments).walk(from: 0, root, &trail, &sink)
+        Walker(root: root, path: path).walk(from: 0, root, &trail, &sink)
         return sink.results
     }
 

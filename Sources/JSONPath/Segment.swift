@@ -17,6 +17,26 @@ enum Segment: Sendable {
     }
 }
 
+/// Compiled segments, with the longest tail of singular segments resolved as plain steps.
+struct SegmentPath: Sendable {
+    let segments: [Segment]
+    /// The index from which every segment selects at most one child by name or index.
+    let singularStart: Int
+    /// The steps of `segments[singularStart...]`.
+    let singularTail: [SingularStep]
+
+    init(_ segments: [Segment]) {
+        self.segments = segments
+        var start = segments.count
+        while start > 0, segments[start - 1].singularStep != nil { start -= 1 }
+        singularStart = start
+        singularTail = segments[start...].map { $0.singularStep! }
+    }
+
+    /// The steps of the whole path, when every segment is singular.
+    var singularSteps: [SingularStep]? { singularStart == 0 ? singularTail : nil }
+}
+
 /// A compiled selector (RFC 9535 §2.3).
 enum Selector: Sendable {
     case name(String)
@@ -57,8 +77,19 @@ extension JSONObject {
     /// equal; RFC 9535 compares names scalar by scalar, so a hit is confirmed on the UTF-8 bytes.
     func exactPosition(of name: String) -> Int? {
         guard let i = position(of: name) else { return nil }
-        if keys[i].utf8.elementsEqual(name.utf8) { return i }
-        return keys.firstIndex { $0.utf8.elementsEqual(name.utf8) }
+        if keys[i].hasSameScalars(as: name) { return i }
+        return keys.firstIndex { $0.hasSameScalars(as: name) }
+    }
+}
+
+extension String {
+    /// Equality of Unicode scalar sequences, which `==` (canonical equivalence) is not.
+    func hasSameScalars(as other: String) -> Bool {
+        let contiguous = utf8.withContiguousStorageIfAvailable { mine in
+            other.utf8.withContiguousStorageIfAvailable { theirs in mine.elementsEqual(theirs) }
+        }
+        if let contiguous, let result = contiguous { return result }
+        return utf8.elementsEqual(other.utf8)
     }
 }
 

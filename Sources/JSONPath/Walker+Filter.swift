@@ -41,7 +41,7 @@ extension Walker {
             if let node = steps.resolve(from: start) { _ = sink.accept(node, trail: NoTrail()) }
         } else {
             var trail = NoTrail()
-            Walker(root: root, segments: query.segments).walk(from: 0, start, &trail, &sink)
+            Walker(root: root, path: query.path).walk(from: 0, start, &trail, &sink)
         }
         return sink
     }
@@ -114,7 +114,7 @@ extension Walker {
         case (.bool(let x), .bool(let y)): return x == y
         case (.int(let x), .int(let y)): return x == y
         case (.int, .double), (.double, .int), (.double, .double): return a.doubleValue == b.doubleValue
-        case (.string(let x), .string(let y)): return x.utf8.elementsEqual(y.utf8)
+        case (.string(let x), .string(let y)): return x.hasSameScalars(as: y)
         case (.array(let x), .array(let y)):
             guard x.count == y.count else { return false }
             for i in x.indices where !equal(x[i], y[i]) { return false }

@@ -3,6 +3,8 @@ import FlowJSON
 /// Tracks the Normalized Path of the node being visited; `NoTrail` makes tracking free when only
 /// values are wanted.
 protocol Trail {
+    /// False when paths are not wanted, so singular tails may be resolved without visiting.
+    static var tracksPath: Bool { get }
     mutating func push(name: String)
     mutating func push(index: Int)
     mutating func pop()
@@ -10,6 +12,7 @@ protocol Trail {
 }
 
 struct NoTrail: Trail {
+    static var tracksPath: Bool { false }
     @inline(__always) mutating func push(name: String) {}
     @inline(__always) mutating func push(index: Int) {}
     @inline(__always) mutating func pop() {}
@@ -17,6 +20,7 @@ struct NoTrail: Trail {
 }
 
 struct PathTrail: Trail {
+    static var tracksPath: Bool { true }
     var elements: [NormalizedPath.Element] = []
     mutating func push(name: String) { elements.append(.name(name)) }
     mutating func push(index: Int) { elements.append(.index(index)) }
@@ -28,12 +32,56 @@ struct PathTrail: Trail {
 protocol NodeSink {
     /// Takes the next node; returns false to end the walk early.
     mutating func accept<T: Trail>(_ node: JSON, trail: T) -> Bool
+    /// A hint that about `count` more nodes are coming.
+    mutating func expect(_ count: Int)
+    /// Takes every element of an array, as a final wildcard selects them.
+    mutating func acceptElements<T: Trail>(of array: [JSON], trail: inout T) -> Bool
+    /// Takes every member value of an object, as a final wildcard selects them.
+    mutating func acceptValues<T: Trail>(of object: JSONObject, trail: inout T) -> Bool
+}
+
+extension NodeSink {
+    mutating func expect(_ count: Int) {}
+
+    mutating func acceptElements<T: Trail>(of array: [JSON], trail: inout T) -> Bool {
+        for i in array.indices {
+            trail.push(index: i)
+            defer { trail.pop() }
+            guard accept(array[i], trail: trail) else { return false }
+        }
+        return true
+    }
+
+    mutating func acceptValues<T: Trail>(of object: JSONObject, trail: inout T) -> Bool {
+        for i in object.keys.indices {
+            trail.push(name: object.keys[i])
+            defer { trail.pop() }
+            guard accept(object.values[i], trail: trail) else { return false }
+        }
+        return true
+    }
 }
 
 struct CollectingSink: NodeSink {
     var nodes: [JSON] = []
+
+    mutating func expect(_ count: Int) {
+        // Only the first hint: reserving exact sizes repeatedly would copy quadratically.
+        if nodes.isEmpty { nodes.reserveCapacity(count) }
+    }
+
     mutating func accept<T: Trail>(_ node: JSON, trail: T) -> Bool {
         nodes.append(node)
+        return true
+    }
+
+    mutating func acceptElements<T: Trail>(of array: [JSON], trail: inout T) -> Bool {
+        if nodes.isEmpty { nodes = array } else { nodes.append(contentsOf: array) }
+        return true
+    }
+
+    mutating func acceptValues<T: Trail>(of object: JSONObject, trail: inout T) -> Bool {
+        if nodes.isEmpty { nodes = object.values } else { nodes.append(contentsOf: object.values) }
         return true
     }
 }
@@ -62,13 +110,17 @@ struct CountingSink: NodeSink {
 /// building the intermediate nodelists.
 struct Walker {
     let root: JSON
-    let segments: [Segment]
+    let path: SegmentPath
 
     /// Applies `segments[index...]` to `node`; false when the sink ended the walk.
     @discardableResult
     func walk<T: Trail, S: NodeSink>(from index: Int, _ node: JSON, _ trail: inout T, _ sink: inout S) -> Bool {
-        guard index < segments.count else { return sink.accept(node, trail: trail) }
-        switch segments[index] {
+        if index == path.singularStart, !T.tracksPath {
+            guard let target = path.singularTail.resolve(from: node) else { return true }
+            return sink.accept(target, trail: trail)
+        }
+        guard index < path.segments.count else { return sink.accept(node, trail: trail) }
+        switch path.segments[index] {
         case .child(let selectors):
             for selector in selectors {
                 guard apply(selector, to: node, next: index + 1, &trail, &sink) else { return false }
@@ -118,8 +170,16 @@ struct Walker {
             guard case .array(let array) = node, let i = array.normalizedIndex(index) else { return true }
             return visit(array[i], index: i, next: next, &trail, &sink)
         case .wildcard:
+            if next == path.segments.count {
+                switch node {
+                case .array(let array): return sink.acceptElements(of: array, trail: &trail)
+                case .object(let object): return sink.acceptValues(of: object, trail: &trail)
+                default: return true
+                }
+            }
             switch node {
             case .array(let array):
+                if next == path.singularStart { sink.expect(array.count) }
                 for i in array.indices {
                     guard visit(array[i], index: i, next: next, &trail, &sink) else { return false }
                 }
