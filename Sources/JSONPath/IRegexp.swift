@@ -40,16 +40,27 @@ struct IRegexp: Sendable {
         (try? box.regex.firstMatch(in: text)) != nil
     }
 
-    private static let cache = Mutex<[String: IRegexp?]>([:])
+    /// A pattern as a cache key: `String` hashing and `==` treat canonically equivalent strings as
+    /// equal, but "é" and "e\u{301}" are different patterns.
+    private struct Key: Hashable {
+        let pattern: String
+        static func == (lhs: Key, rhs: Key) -> Bool { lhs.pattern.hasSameScalars(as: rhs.pattern) }
+        func hash(into hasher: inout Hasher) {
+            for byte in pattern.utf8 { hasher.combine(byte) }
+        }
+    }
+
+    private static let cache = Mutex<[Key: IRegexp?]>([:])
     private static let cacheLimit = 256
 
     /// The compiled pattern for a pattern computed at evaluation time, from a small shared cache.
     static func cached(_ pattern: String) -> IRegexp? {
-        if let hit = cache.withLock({ $0[pattern] }) { return hit }
+        let key = Key(pattern: pattern)
+        if let hit = cache.withLock({ $0[key] }) { return hit }
         let compiled = IRegexp(pattern)
         cache.withLock { cache in
             if cache.count >= cacheLimit { cache.removeAll(keepingCapacity: true) }
-            cache[pattern] = .some(compiled)
+            cache[key] = .some(compiled)
         }
         return compiled
     }

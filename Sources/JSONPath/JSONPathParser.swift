@@ -222,7 +222,8 @@ struct JSONPathParser {
             switch value {
             case 0xD800...0xDBFF:
                 guard peek == "\\", position + 1 < scalars.count, scalars[position + 1] == "u" else {
-                    throw JSONPathError(.syntax, "high surrogate must be followed by '\\u' and a low surrogate", at: start)
+                    throw JSONPathError(
+                        .syntax, "high surrogate must be followed by '\\u' and a low surrogate", at: start)
                 }
                 position += 2
                 let low = try hexQuad()
@@ -322,7 +323,8 @@ struct JSONPathParser {
             let save = position
             skipBlanks()
             if comparisonOperator() != nil {
-                throw JSONPathError(.syntax, "a comparison cannot be negated without parentheses: use '!(...)'", at: start)
+                throw JSONPathError(
+                    .syntax, "a comparison cannot be negated without parentheses: use '!(...)'", at: start)
             }
             position = save
             return Operand(kind: .logical(.not(try logical(operand))), start: start)
@@ -395,9 +397,12 @@ struct JSONPathParser {
             default:
                 skipBlanks()
                 if peek == "(" {
-                    throw JSONPathError(.syntax, "no whitespace is allowed between a function name and '('", at: start + name.unicodeScalars.count)
+                    throw JSONPathError(
+                        .syntax, "no whitespace is allowed between a function name and '('",
+                        at: start + name.unicodeScalars.count)
                 }
-                throw JSONPathError(.syntax, "unknown name '\(name)': expected a literal, query or function call", at: start)
+                throw JSONPathError(
+                    .syntax, "unknown name '\(name)': expected a literal, query or function call", at: start)
             }
         default:
             throw .expected("a literal, query or function call", at: start)
@@ -416,7 +421,9 @@ struct JSONPathParser {
         if first == "0" {
             text += "0"
             position += 1
-            if let c = peek, Self.isDigit(c) { throw JSONPathError(.syntax, "leading zeros are not allowed", at: start) }
+            if let c = peek, Self.isDigit(c) {
+                throw JSONPathError(.syntax, "leading zeros are not allowed", at: start)
+            }
         } else {
             appendDigits(to: &text)
         }
@@ -518,7 +525,8 @@ struct JSONPathParser {
             }
             return .function(call)
         case .literal:
-            throw JSONPathError(.type, "a literal cannot be tested on its own: compare it with something", at: operand.start)
+            throw JSONPathError(
+                .type, "a literal cannot be tested on its own: compare it with something", at: operand.start)
         }
     }
 
@@ -535,7 +543,8 @@ struct JSONPathParser {
         case .function(let call):
             guard call.function.result == .value else {
                 throw JSONPathError(
-                    .type, "\(call.function.rawValue)() returns a \(call.function.result), which cannot be used as a value",
+                    .type,
+                    "\(call.function.rawValue)() returns a \(call.function.result), which cannot be used as a value",
                     at: operand.start)
             }
             return .function(call)

@@ -55,6 +55,15 @@ import Testing
         #expect(!notLetter.matchesWhole("x"))
     }
 
+    @Test func cacheKeepsCanonicallyEquivalentPatternsApart() throws {
+        let precomposed = try #require(IRegexp.cached("\u{E9}"))
+        let decomposed = try #require(IRegexp.cached("e\u{301}"))
+        #expect(precomposed.matchesWhole("\u{E9}"))
+        #expect(!precomposed.matchesWhole("e\u{301}"))
+        #expect(decomposed.matchesWhole("e\u{301}"))
+        #expect(!decomposed.matchesWhole("\u{E9}"))
+    }
+
     @Test func invalidPatternsMakeTheFunctionFalse() throws {
         let document: JSON = ["a", "(", "ab"]
         #expect(try JSONPathQuery("$[?match(@, '(')]").select(document).isEmpty)

@@ -22,7 +22,10 @@ import Testing
         ("$.", "expected '*' or a member name at position 2", "'*' or a member name"),
         ("$.1", "expected '*' or a member name at position 2", "'*' or a member name"),
         ("$..", "expected '[', '*' or a member name at position 3", "'[', '*' or a member name"),
-        ("$a", "expected '.', '..', '[' or the end of the query at position 1", "'.', '..', '[' or the end of the query"),
+        (
+            "$a", "expected '.', '..', '[' or the end of the query at position 1",
+            "'.', '..', '[' or the end of the query"
+        ),
         ("$['a]", #"expected "'" at position 5"#, #""'""#),
         ("$[?(@.a]", "expected ')' at position 7", "')'"),
         ("$[?@.a==]", "expected a literal, query or function call at position 8", "a literal, query or function call"),
@@ -60,7 +63,10 @@ import Testing
         #expect(compileError("$[9007199254740991]") == nil)
         #expect(compileError("$[-9007199254740991]") == nil)
         #expect(compileError("$[0:9007199254740991:-9007199254740991]") == nil)
-        for text in ["$[9007199254740992]", "$[-9007199254740992]", "$[1:99999999999999999999]", "$[::9007199254740992]"] {
+        let outside = [
+            "$[9007199254740992]", "$[-9007199254740992]", "$[1:99999999999999999999]", "$[::9007199254740992]",
+        ]
+        for text in outside {
             let error = try #require(compileError(text))
             #expect(error.kind == .outOfRange, "\(text)")
         }
