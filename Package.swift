@@ -5,7 +5,7 @@ let package = Package(
     name: "flow",
     platforms: [.macOS(.v15)],
     products: [
-
+        .executable(name: "flow", targets: ["flow"]),
     ],
     dependencies: [
         // YAML on libyaml. 5.0.1 rather than 6.x: 6.x throws on the first duplicate mapping key,
@@ -18,6 +18,11 @@ let package = Package(
         // MARK: JSON value type: the record on every edge. No dependencies.
         .target(name: "FlowJSON"),
         .testTarget(name: "FlowJSONTests", dependencies: ["FlowJSON"]),
+
+        // MARK: RFC 9535 JSONPath over FlowJSON values, with I-Regexp (RFC 9485) for match()/search().
+        .target(name: "JSONPath", dependencies: ["FlowJSON"]),
+        // Resources/cts: the JSONPath Compliance Test Suite (BSD-2-Clause, LICENSE and NOTICE beside it).
+        .testTarget(name: "JSONPathTests", dependencies: ["JSONPath"], resources: [.copy("Resources")]),
 
         // MARK: Engine core: model, loading, diagnostics, graph, scheduler, record streams.
         // Knows nothing of HTTP, SQL or Kafka.
