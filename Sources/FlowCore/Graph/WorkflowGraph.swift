@@ -22,8 +22,8 @@ public struct WorkflowGraph: Sendable {
         self.index = index
         var edges: [Edge] = []
         for node in workflow.nodes {
-            for input in node.inputs where index[input.value] != nil { edges.append(Edge(from: input.value, to: node.id, kind: .data)) }
-            for after in node.after where index[after.value] != nil { edges.append(Edge(from: after.value, to: node.id, kind: .order)) }
+            for input in node.inputs where index[input.value] != nil && input.value != node.id { edges.append(Edge(from: input.value, to: node.id, kind: .data)) }
+            for after in node.after where index[after.value] != nil && after.value != node.id { edges.append(Edge(from: after.value, to: node.id, kind: .order)) }
         }
         self.edges = edges
         var predecessors = [[Int]](repeating: [], count: ids.count)
@@ -139,7 +139,7 @@ public struct WorkflowGraph: Sendable {
         var pipelineOf: [String: Int] = [:]
         for (i, members) in graph.pipelines().enumerated() { for m in members { pipelineOf[m] = i } }
         for node in workflow.nodes {
-            for after in node.after where pipelineOf[after.value] == pipelineOf[node.id] {
+            for after in node.after where after.value != node.id && pipelineOf[after.value] == pipelineOf[node.id] {
                 diagnostics.error(
                     "`after: \(after.value)` on node `\(node.id)`: both nodes are in the same pipeline (connected by `input` edges), which already runs them together",
                     at: after.location,

@@ -140,6 +140,8 @@ public struct Planner: Sendable {
             params[param.name] = value
         }
         let scope = RunScope(params: .object(params), env: env, secrets: .object(secrets), run: run)
+        // Node fields built from bad parameters would only repeat the parameter errors.
+        if diagnostics.hasErrors { return (nil, diagnostics) }
 
         // Nodes.
         var planned: [PlannedNode] = []

@@ -1,7 +1,8 @@
 import FlowJSON
 import Synchronization
 
-/// A bounded single-producer, single-consumer queue of record batches: one data edge.
+/// A bounded queue of record batches with one consumer: one data edge, or the merge of several
+/// (several forwarding producers then send into it).
 ///
 /// `send` suspends while the buffer is full, so a slow consumer slows its producer and memory
 /// stays bounded. When the consumer goes away (finished, skipped, failed) further sends are
@@ -13,10 +14,17 @@ final class BatchChannel: Sendable {
         var finished = false
         var failure: (any Error)?
         var consumerGone = false
-        var sender: CheckedContinuation<Void, Never>?
+        /// Producers waiting for room, with ids so a cancelled one can be found.
+        var senders: [(id: Int, continuation: CheckedContinuation<Void, Never>)] = []
+        var nextSenderID = 0
         var receiver: CheckedContinuation<[JSON]?, any Error>?
 
         var count: Int { buffer.count - head }
+
+        /// The longest-waiting producer, to wake when a slot frees up.
+        mutating func takeSender() -> CheckedContinuation<Void, Never>? {
+            senders.isEmpty ? nil : senders.removeFirst().continuation
+        }
 
         mutating func pop() -> [JSON] {
             let batch = buffer[head]
@@ -63,17 +71,25 @@ final class BatchChannel: Sendable {
                 return
             case .wait:
                 try Task.checkCancellation()
+                let id = state.withLock { s -> Int in
+                    s.nextSenderID += 1
+                    return s.nextSenderID
+                }
                 await withTaskCancellationHandler {
                     await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                         let resumeNow = state.withLock { s -> Bool in
                             if s.consumerGone || s.count < capacity || Task.isCancelled { return true }
-                            s.sender = continuation
+                            s.senders.append((id, continuation))
                             return false
                         }
                         if resumeNow { continuation.resume() }
                     }
                 } onCancel: {
-                    state.withLock { $0.sender.take() }?.resume()
+                    let waiting = state.withLock { s -> CheckedContinuation<Void, Never>? in
+                        guard let i = s.senders.firstIndex(where: { $0.id == id }) else { return nil }
+                        return s.senders.remove(at: i).continuation
+                    }
+                    waiting?.resume()
                 }
                 try Task.checkCancellation()
             }
@@ -86,9 +102,7 @@ final class BatchChannel: Sendable {
         let step: Step = state.withLock { s in
             if s.count > 0 {
                 let batch = s.pop()
-                let sender = s.sender
-                s.sender = nil
-                return .value(batch, sender)
+                return .value(batch, s.takeSender())
             }
             if s.finished {
                 if let failure = s.failure { return .failure(failure) }
@@ -110,9 +124,7 @@ final class BatchChannel: Sendable {
                     let now: Now = state.withLock { s in
                         if s.count > 0 {
                             let batch = s.pop()
-                            let sender = s.sender
-                            s.sender = nil
-                            return .value(batch, sender)
+                            return .value(batch, s.takeSender())
                         }
                         if s.finished { return s.failure.map(Now.failure) ?? .value(nil, nil) }
                         if Task.isCancelled { return .failure(CancellationError()) }
@@ -149,12 +161,13 @@ final class BatchChannel: Sendable {
 
     /// The consumer will read no more: drop the buffer and release a waiting producer.
     func consumerDone() {
-        let sender = state.withLock { s -> CheckedContinuation<Void, Never>? in
+        let senders = state.withLock { s -> [CheckedContinuation<Void, Never>] in
             s.consumerGone = true
             s.buffer = []
             s.head = 0
-            return s.sender.take()
+            defer { s.senders = [] }
+            return s.senders.map(\.continuation)
         }
-        sender?.resume()
+        for sender in senders { sender.resume() }
     }
 }

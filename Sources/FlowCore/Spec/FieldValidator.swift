@@ -178,8 +178,9 @@ struct FieldValidator {
     mutating func compileTemplate(_ text: String, at node: YAMLNode, perRecord: Bool, field: String, context: String) -> Template? {
         do {
             let template = try Template(text, language: language)
-            for source in template.expressionSources {
-                checkReferences(source, at: node, perRecord: perRecord, field: field, context: context)
+            for part in template.parts {
+                guard case .expression(_, let source, let offset) = part else { continue }
+                checkReferences(source, at: node, perRecord: perRecord, field: field, context: context, baseOffset: offset, text: text)
             }
             return template
         } catch {
@@ -194,7 +195,8 @@ struct FieldValidator {
     ) -> (any CompiledExpression)? {
         do {
             let compiled = try language.compile(text)
-            checkReferences(text, at: node, perRecord: true, field: field, context: context, variablesOnly: variablesOnly)
+            checkReferences(text, at: node, perRecord: true, field: field, context: context, variablesOnly: variablesOnly,
+                            baseOffset: 0, text: text)
             return compiled
         } catch {
             report(error, in: text, at: node, what: "expression in `\(field)` of \(context)")
@@ -217,21 +219,23 @@ struct FieldValidator {
 
     /// Reports `params.x` for undeclared `x`, and `record` outside per-record fields.
     mutating func checkReferences(
-        _ source: String, at node: YAMLNode, perRecord: Bool, field: String, context: String, variablesOnly: Bool = false
+        _ source: String, at node: YAMLNode, perRecord: Bool, field: String, context: String, variablesOnly: Bool = false,
+        baseOffset: Int, text: String
     ) {
         // In record expressions the record is the context, so `params.x` is a field path: only
         // `$params.x` refers to the workflow's parameters there.
         for reference in ExpressionReferences.find(in: source) where reference.isVariable || !variablesOnly {
+            let at = FieldValidator.location(of: baseOffset + reference.offset, in: text, node: node)
             switch reference.root {
             case "params":
                 if let name = reference.member, !paramNames.contains(name) {
                     diagnostics.error(
-                        "undefined parameter `\(name)` in `\(field)` of \(context)", at: node.location,
+                        "undefined parameter `\(name)` in `\(field)` of \(context)", at: at,
                         hint: Suggestions.hint(for: name, in: paramNames) ?? "declare it under `params:` at the top of the workflow")
                 }
             case "record" where !perRecord:
                 diagnostics.error(
-                    "`record` is not available in `\(field)` of \(context)", at: node.location,
+                    "`record` is not available in `\(field)` of \(context)", at: at,
                     hint: "this field is resolved once when the run starts; only per-record fields see `record`")
             default: break
             }
@@ -245,6 +249,8 @@ public enum ExpressionReferences {
     public struct Reference: Hashable, Sendable {
         public var root: String
         public var member: String?
+        /// Character offset of the root name (after any `$`) in the expression text.
+        public var offset: Int
         /// Written as a variable: `$params.x`.
         public var isVariable: Bool
     }
@@ -287,7 +293,7 @@ public enum ExpressionReferences {
                     if j > open { member = String(chars[open..<j]) }
                 }
             }
-            found.append(Reference(root: word, member: member, isVariable: previous == "$"))
+            found.append(Reference(root: word, member: member, offset: start, isVariable: previous == "$"))
         }
         return found
     }
