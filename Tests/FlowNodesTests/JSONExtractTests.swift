@@ -148,17 +148,17 @@ import Testing
         #expect(records[1]["sku"] == .null)
     }
 
-    @Test func missingErrorNamesRecordAndField() async {
+    @Test func missingErrorNamesRecordAndField() async throws {
         let (records, error) = await Self.extract("""
             records: $.products[*]
             fields: { id: $.id, height: $.dimensions.height }
             missing: error
             """)
         #expect(records.isEmpty)
-        let message = try? #require(error)
-        #expect(message?.contains(#"record 1, field "height": no match for `$.dimensions.height`"#) == true, "\(message ?? "")")
-        #expect(message?.contains("node `ex` (json_extract)") == true)
-        #expect(message?.contains("input document 0") == true)
+        let message = try #require(error)
+        #expect(message.contains(#"record 1, field "height": no match for `$.dimensions.height`"#), "\(message)")
+        #expect(message.contains("node `ex` (json_extract)"))
+        #expect(message.contains("input document 0"))
     }
 
     @Test func perFieldMissingOverridesTheNode() async {
@@ -172,6 +172,23 @@ import Testing
             """)
         #expect(error == nil)
         #expect(records == [["id": 1, "height": 13.08, "sku": "BEA-1"], ["id": 2, "sku": nil], ["id": 3, "sku": nil]])
+
+        // A plain YAML `null` (not the string) names the `null` policy, per node and per field.
+        let (plain, plainError) = await Self.extract("""
+            records: $.products[*]
+            missing: null
+            fields:
+              sku: { path: $.sku, missing: null }
+              height: $.dimensions.height
+            """)
+        #expect(plainError == nil)
+        #expect(plain == [["sku": "BEA-1", "height": 13.08], ["sku": nil, "height": nil], ["sku": nil, "height": nil]])
+        let (_, overridden) = await Self.extract("""
+            records: $.products[*]
+            missing: error
+            fields: { id: $.id, sku: { path: $.sku, missing: null } }
+            """)
+        #expect(overridden == nil)
 
         let (_, failure) = await Self.extract("""
             records: $.products[*]
@@ -342,7 +359,11 @@ import Testing
         #expect(price.location == SourceLocation(file: "test.yaml", line: 13, column: 23 + 16))
         let tag = try #require(errors.first { $0.message.contains("`fields.tag`") })
         #expect(tag.location == SourceLocation(file: "test.yaml", line: 14, column: 12))
-        #expect(tag.hint == "a JSONPath query starts with `$`, the record itself: `$.tags[0]`")
+        #expect(tag.hint == "a JSONPath query starts with `$`, the record: `$.tags[0]`")
+        #expect(JSONExtractNode.rootHint("@.price", root: "the record") == "a JSONPath query starts with `$`, the record: `$.price`")
+        #expect(JSONExtractNode.rootHint(".products[*]", root: "the input document")
+            == "a JSONPath query starts with `$`, the input document: `$.products[*]`")
+        #expect(JSONExtractNode.rootHint("$.x[", root: "the record") == nil)
     }
 
     @Test func typesMustNameExtractedFields() throws {

@@ -46,6 +46,15 @@ struct JSONExtractNode: Node {
         case null
         case omit
         case error
+
+        /// From a configured value: YAML reads a plain `missing: null` as null, which means `null` here.
+        init?(_ value: JSON?) {
+            switch value {
+            case .null?: self = .null
+            case .string(let s)?: self.init(rawValue: s)
+            default: return nil
+            }
+        }
     }
 
     /// One output field, compiled.
@@ -78,7 +87,7 @@ struct JSONExtractNode: Node {
                 diagnostics.append(.error(
                     "node `\(config.nodeID)` (json_extract): invalid JSONPath in `\(name)`: \(error.description)",
                     at: config.location(field, offset: error.offset, path: path),
-                    hint: text.hasPrefix("$") ? nil : "a JSONPath query starts with `$`, the record itself: `$.\(text)`"))
+                    hint: Self.rootHint(text, root: field == "records" ? "the input document" : "the record")))
                 return nil
             }
         }
@@ -91,7 +100,7 @@ struct JSONExtractNode: Node {
             recordsMode = records.isSingular ? .singular : .nodelist
         }
 
-        let defaultMissing = config.string("missing").flatMap(Missing.init) ?? .null
+        let defaultMissing = Missing(config.value("missing")) ?? .null
         var types: [(name: String, conversion: FieldConversion)] = []
         for (name, value) in config.value("types")?.objectValue ?? [:] {
             if let conversion = value.stringValue.flatMap(FieldConversion.init) { types.append((name, conversion)) }
@@ -111,7 +120,7 @@ struct JSONExtractNode: Node {
                 case .object(let object):
                     text = object["path"]?.stringValue
                     path.append("path")
-                    if let m = object["missing"]?.stringValue.flatMap(Missing.init) { missing = m }
+                    if let m = Missing(object["missing"]) { missing = m }
                     conversion = object["type"]?.stringValue.flatMap(FieldConversion.init)
                 default:
                     break
@@ -147,6 +156,18 @@ struct JSONExtractNode: Node {
             }
         }
         if diagnostics.hasErrors { throw diagnostics }
+    }
+
+    /// For a query written without its `$`: what it probably meant.
+    static func rootHint(_ text: String, root: String) -> String? {
+        guard !text.hasPrefix("$"), !text.isEmpty else { return nil }
+        let meant: String
+        switch text.first {
+        case "@": meant = "$" + text.dropFirst()
+        case ".", "[": meant = "$" + text
+        default: meant = "$." + text
+        }
+        return "a JSONPath query starts with `$`, \(root): `\(meant)`"
     }
 
     func run(_ context: NodeContext) async throws {
