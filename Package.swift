@@ -46,16 +46,16 @@ let package = Package(
         // MARK: Built-in node types, one folder each under nodes/.
         .target(
             name: "FlowNodes",
-            dependencies: ["FlowCore", "FlowJSON"],
+            dependencies: ["FlowCore", "FlowJSON", "JSONPath"],
             path: "nodes"
         ),
-        .testTarget(name: "FlowNodesTests", dependencies: ["FlowNodes", "FlowCore"]),
+        .testTarget(name: "FlowNodesTests", dependencies: ["FlowNodes", "FlowCore", "FlowJSON", "JSONPath"]),
 
         // MARK: Command line: one file per subcommand; the executable is a one-line entry point.
         .target(
             name: "FlowCLI",
             dependencies: [
-                "FlowCore", "FlowNodes", "FlowRunStore", "FlowJSON",
+                "FlowCore", "FlowNodes", "FlowRunStore", "FlowJSON", "JSONPath",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

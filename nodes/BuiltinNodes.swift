@@ -8,6 +8,7 @@ public enum BuiltinNodes {
         FileInputNode.self,
         FileOutputNode.self,
         InlineNode.self,
+        JSONExtractNode.self,
         SleepNode.self,
     ]
 

@@ -326,6 +326,9 @@ extension FieldType {
         case (.duration, _): return DurationParser.parse(value) == nil ? "must be a duration like `30s`" : nil
         case (.choice(let options), .string(let s)):
             return options.contains(s) ? nil : "must be one of " + options.map { "`\($0)`" }.joined(separator: ", ") + ", found `\(s)`"
+        // YAML reads a plain `null` as null: it still names the `null` option (`missing: null`).
+        case (.choice(let options), .null) where options.contains("null"):
+            return nil
         case (.list(let element), .array(let items)):
             for item in items { if let p = check(item, against: element) { return p } }
             return nil

@@ -131,7 +131,10 @@ public enum WorkflowSchema {
         case .number: return ["description": d, "anyOf": [["type": "number"], template]]
         case .boolean: return ["description": d, "anyOf": [["type": "boolean"], template]]
         case .duration: return durationSchema(description)
-        case .choice(let options): return ["description": d, "anyOf": [["enum": .array(options.map(JSON.string))], template]]
+        case .choice(let options):
+            // A plain `null` in YAML is null, not the string: accept both when `null` is an option.
+            let values = options.map(JSON.string) + (options.contains("null") ? [JSON.null] : [])
+            return ["description": d, "anyOf": [["enum": .array(values)], template]]
         case .list(let element): return ["type": "array", "items": schema(for: element, description: ""), "description": d]
         case .map(let value): return ["type": "object", "additionalProperties": schema(for: value, description: ""), "description": d]
         case .object(let fields):
