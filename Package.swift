@@ -18,5 +18,17 @@ let package = Package(
         // MARK: JSON value type: the record on every edge. No dependencies.
         .target(name: "FlowJSON"),
         .testTarget(name: "FlowJSONTests", dependencies: ["FlowJSON"]),
+
+        // MARK: HTTP and SMTP client on libcurl. FlowHTTP is the only Swift module that sees CCurl/CCurlShim.
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        // Typed wrappers for curl's variadic setopt/getinfo, which Swift cannot import.
+        .target(name: "CCurlShim", dependencies: ["CCurl"]),
+        .target(name: "FlowHTTP", dependencies: ["CCurl", "CCurlShim"]),
+        // Talks to real servers on 127.0.0.1 started by the tests (Tests/Fixtures).
+        .testTarget(name: "FlowHTTPTests", dependencies: ["FlowHTTP"]),
     ]
 )
