@@ -92,6 +92,10 @@ final class CurlTransfer {
     private func configureHTTP(
         _ request: HTTPRequest, userAgent: String, context: UnsafeMutableRawPointer
     ) -> HTTPClientError? {
+        let scheme = request.url.prefix { $0 != ":" }.lowercased()
+        guard ["http", "https", "file"].contains(scheme) else {
+            return .invalidRequest("only http, https and file URLs are supported", url: request.url)
+        }
         setString(CURLOPT_URL, request.url)
         setString(CURLOPT_PROTOCOLS_STR, "http,https,file")
         setString(CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
@@ -112,8 +116,8 @@ final class CurlTransfer {
 
         var lines: [String] = []
         for (name, value) in request.headers {
-            if name.isEmpty || name.contains(where: { $0 == ":" || $0.isWhitespace })
-                || value.contains(where: { $0 == "\r" || $0 == "\n" })
+            if name.isEmpty || name.unicodeScalars.contains(where: { $0 == ":" || $0.properties.isWhitespace })
+                || value.containsLineBreak
             {
                 return .invalidRequest("invalid header field \(name.debugDescription)", url: request.url)
             }
@@ -166,11 +170,15 @@ final class CurlTransfer {
 
     private func configureMail(_ message: SMTPMessage, context: UnsafeMutableRawPointer) -> HTTPClientError? {
         for address in [message.from] + message.recipients
-        where address.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "<" || $0 == ">" }) {
+        where address.containsLineBreak || address.contains("<") || address.contains(">") {
             return .invalidRequest("invalid mail address \(address.debugDescription)", url: message.url)
         }
         if message.recipients.isEmpty {
             return .invalidRequest("no recipients", url: message.url)
+        }
+        let scheme = message.url.prefix { $0 != ":" }.lowercased()
+        guard scheme == "smtp" || scheme == "smtps" else {
+            return .invalidRequest("only smtp and smtps URLs are supported", url: message.url)
         }
         setString(CURLOPT_URL, message.url)
         setString(CURLOPT_PROTOCOLS_STR, "smtp,smtps")

@@ -161,13 +161,15 @@ public struct HTTPClientError: Error, Sendable, CustomStringConvertible {
             code = .timedOut
         case 67:  // LOGIN_DENIED
             code = .loginDenied
+        case _ where responseCode == 535 || responseCode == 530:  // SMTP: bad credentials, auth required
+            code = .loginDenied
         case _ where responseCode >= 400:  // SMTP refused a command; curl reports it as a send/recv error
             code = .rejected(responseCode: responseCode)
         case 55, 56, 18, 52, 16, 92:  // SEND_ERROR, RECV_ERROR, PARTIAL_FILE, GOT_NOTHING, HTTP2, HTTP2_STREAM
             code = .connectionReset
         case 35, 51, 53, 54, 58, 59, 60, 64, 66, 77, 80, 82, 83, 90, 91:  // SSL_* and USE_SSL_FAILED
             code = .tlsFailed
-        case 8, 1:  // WEIRD_SERVER_REPLY, UNSUPPORTED_PROTOCOL
+        case 8, 1:  // WEIRD_SERVER_REPLY; UNSUPPORTED_PROTOCOL at run time = an HTTP/0.9 reply or a bad redirect
             code = .invalidResponse
         default:
             code = .other(curlCode: curlCode)

@@ -52,12 +52,17 @@ public enum HTTPVersion: Sendable, Hashable, CustomStringConvertible {
 }
 
 extension String {
+    /// Without leading and trailing spaces, tabs, CR and LF (scalar-wise: "\r\n" is one Character).
     var trimmingSpaces: String {
-        var scalars = Substring(self)
-        while let first = scalars.first, first == " " || first == "\t" { scalars.removeFirst() }
-        while let last = scalars.last, last == " " || last == "\t" || last == "\r" || last == "\n" {
-            scalars.removeLast()
-        }
+        let isSpace: (Unicode.Scalar) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" }
+        var scalars = Substring(self).unicodeScalars
+        while let first = scalars.first, isSpace(first) { scalars.removeFirst() }
+        while let last = scalars.last, isSpace(last) { scalars.removeLast() }
         return String(scalars)
+    }
+
+    /// True when the text holds a CR or LF (which would end a header line early).
+    var containsLineBreak: Bool {
+        unicodeScalars.contains { $0 == "\r" || $0 == "\n" }
     }
 }
