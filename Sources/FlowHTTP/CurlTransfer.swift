@@ -80,7 +80,6 @@ final class CurlTransfer {
         let context = Unmanaged.passUnretained(self).toOpaque()
         setLong(CURLOPT_NOSIGNAL, 1)  // no SIGALRM in a multithreaded process
         _ = flow_curl_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, errorBuffer)
-        _ = flow_curl_easy_setopt_pointer(easy, CURLOPT_PRIVATE, context)
         switch job.kind {
         case .http(let request):
             return configureHTTP(request, userAgent: userAgent, context: context)

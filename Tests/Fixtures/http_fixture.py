@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """HTTP fixture for flow's tests: a real server on 127.0.0.1 that misbehaves on request.
 
-Usage: python3 http_fixture.py [--port N]
+Usage: python3 http_fixture.py [--port N] [--tls]
+--tls serves HTTPS with a fresh self-signed certificate (clients must skip verification).
 Prints "PORT=<n>" on stdout once it listens (port 0 = any free port), then serves until stdin closes
 (the test process exited or closed the pipe), SIGTERM or Ctrl-C.
 
@@ -47,6 +48,7 @@ def _count(key):
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, so clients can reuse connections
+    disable_nagle_algorithm = True  # headers and body go out as separate writes: no 40 ms ACK wait
     server_version = "flow-fixture/1"
 
     def log_message(self, format, *args):  # quiet; set FIXTURE_LOG=1 to see requests
@@ -252,6 +254,17 @@ class Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 1024  # many concurrent clients connect at once in the tests
 
+    tls_context = None
+
+    def finish_request(self, request, client_address):
+        # The TLS handshake runs here, on the request's own thread, not in the accept loop.
+        if self.tls_context is not None:
+            try:
+                request = self.tls_context.wrap_socket(request, server_side=True)
+            except (OSError, ValueError):
+                return  # a client that gave up on the certificate
+        super().finish_request(request, client_address)
+
     def handle_error(self, request, client_address):
         exc = sys.exc_info()[1]
         if not isinstance(exc, (BrokenPipeError, ConnectionResetError)):
@@ -263,6 +276,10 @@ def main():
     if "--port" in sys.argv:
         port = int(sys.argv[sys.argv.index("--port") + 1])
     server = Server(("127.0.0.1", port), Handler)
+    if "--tls" in sys.argv:
+        import fixture_tls
+
+        server.tls_context = fixture_tls.server_context()
     print("PORT=%d" % server.server_address[1], flush=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:

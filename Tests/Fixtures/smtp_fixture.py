@@ -1,15 +1,17 @@
 #!/usr/bin/env python3
 """SMTP fixture for flow's tests: aiosmtpd on 127.0.0.1 storing every delivered message as JSON.
 
-Usage: python3 smtp_fixture.py MAILDIR [--port N]
+Usage: python3 smtp_fixture.py MAILDIR [--port N] [--starttls]
+--starttls offers STARTTLS with a fresh self-signed certificate (clients must skip verification).
 Prints "PORT=<n>" once it listens, then serves until stdin closes (the test process exited).
 
-- Each accepted message becomes MAILDIR/<n>.json: {"mailFrom", "rcptTos", "data" (text), "login"}.
+- Each accepted message becomes MAILDIR/<n>.json: {"mailFrom", "rcptTos", "data" (text), "login", "tls"}.
 - AUTH PLAIN/LOGIN is offered without TLS; the only valid credentials are flow / secret.
 - Recipients in the domain reject.invalid are refused with 550; tempfail.invalid with 451.
 """
 
 import json
+import logging
 import os
 import socket
 import sys
@@ -44,6 +46,7 @@ class Handler:
             "rcptTos": envelope.rcpt_tos,
             "data": envelope.original_content.decode("utf-8", "replace"),
             "login": login,
+            "tls": session.ssl is not None,
         }
         path = os.path.join(self.directory, "%d.json" % number)
         with open(path + ".tmp", "w") as f:
@@ -69,15 +72,25 @@ def free_port():
 
 
 def main():
+    # aiosmtpd logs session errors (expected ones too, like a client refusing our certificate) and a
+    # deprecation warning it triggers itself; FIXTURE_LOG=1 shows them.
+    if not os.environ.get("FIXTURE_LOG"):
+        logging.getLogger("mail.log").setLevel(logging.CRITICAL)
     directory = sys.argv[1]
     os.makedirs(directory, exist_ok=True)
     port = int(sys.argv[sys.argv.index("--port") + 1]) if "--port" in sys.argv else free_port()
+    tls = {}
+    if "--starttls" in sys.argv:
+        import fixture_tls
+
+        tls = {"tls_context": fixture_tls.server_context()}
     controller = Controller(
         Handler(directory),
         hostname="127.0.0.1",
         port=port,
         authenticator=authenticator,
         auth_require_tls=False,
+        **tls,
     )
     controller.start()
     print("PORT=%d" % port, flush=True)

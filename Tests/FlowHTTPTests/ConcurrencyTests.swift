@@ -4,7 +4,9 @@ import Testing
 
 /// Many transfers in flight at once on one multi handle.
 @Suite struct ConcurrencyTests {
-    let server = FixtureServer.http
+    let server: FixtureServer
+
+    init() throws { server = try FixtureServer.http.get() }
 
     @Test func thousandConcurrentRequestsComplete() async throws {
         let client = HTTPClient()

@@ -13,12 +13,11 @@ final class FixtureServer: @unchecked Sendable {
     private let process: Process
     private let stdinPipe: Pipe
 
-    /// The HTTP fixture (http_fixture.py).
-    static let http: FixtureServer = {
-        do { return try FixtureServer(script: "http_fixture.py") } catch {
-            fatalError("could not start the HTTP fixture: \(error)")
-        }
-    }()
+    /// The HTTP fixture (http_fixture.py). A `Result`, so that a fixture that cannot start fails the
+    /// tests that need it with its reason instead of crashing the test process.
+    static let http = Result { try FixtureServer(script: "http_fixture.py") }
+    /// The same fixture over HTTPS with a self-signed certificate.
+    static let https = Result { try FixtureServer(script: "http_fixture.py", arguments: ["--tls"]) }
 
     static var fixturesDirectory: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -67,7 +66,7 @@ final class FixtureServer: @unchecked Sendable {
         if process.isRunning { process.terminate() }
     }
 
-    func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
+    func url(_ path: String, scheme: String = "http") -> String { "\(scheme)://127.0.0.1:\(port)\(path)" }
 }
 
 struct FixtureError: Error, CustomStringConvertible {

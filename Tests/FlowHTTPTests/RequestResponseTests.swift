@@ -5,8 +5,10 @@ import Testing
 
 /// Methods, headers and bodies reach the server and come back intact.
 @Suite struct RequestResponseTests {
-    let server = FixtureServer.http
+    let server: FixtureServer
     let client = HTTPClient()
+
+    init() throws { server = try FixtureServer.http.get() }
 
     @Test func getSendsHeadersAndQuery() async throws {
         let request = HTTPRequest(

@@ -4,8 +4,10 @@ import Testing
 
 /// maxResponseBytes aborts the transfer as soon as the body exceeds it.
 @Suite struct ResponseLimitTests {
-    let server = FixtureServer.http
+    let server: FixtureServer
     let client = HTTPClient()
+
+    init() throws { server = try FixtureServer.http.get() }
 
     @Test func underTheLimitSucceeds() async throws {
         let response = try await client.execute(

@@ -7,21 +7,24 @@ import Testing
 @Suite struct SMTPTests {
     static let mailDirectory = FileManager.default.temporaryDirectory
         .appendingPathComponent("flow-smtp-\(UUID().uuidString)")
-    static let smtp: FixtureServer = {
-        do { return try FixtureServer(script: "smtp_fixture.py", arguments: [mailDirectory.path]) } catch {
-            fatalError("could not start the SMTP fixture: \(error)")
-        }
-    }()
+    static let smtp = Result { try FixtureServer(script: "smtp_fixture.py", arguments: [mailDirectory.path]) }
+    static let smtpStartTLS = Result {
+        try FixtureServer(script: "smtp_fixture.py", arguments: [mailDirectory.path + "-tls", "--starttls"])
+    }
 
     let client = HTTPClient()
-    var url: String { "smtp://127.0.0.1:\(Self.smtp.port)" }
+    let url: String
+
+    init() throws { url = "smtp://127.0.0.1:\(try Self.smtp.get().port)" }
 
     /// The stored message whose data contains `marker`, waiting briefly for the server to write it.
-    func delivered(containing marker: String) async throws -> [String: Any] {
+    static func delivered(containing marker: String, in directory: String = mailDirectory.path) async throws
+        -> [String: Any]
+    {
         for _ in 0..<50 {
-            let files = (try? FileManager.default.contentsOfDirectory(atPath: Self.mailDirectory.path)) ?? []
+            let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
             for file in files where file.hasSuffix(".json") {
-                let data = try Data(contentsOf: Self.mailDirectory.appendingPathComponent(file))
+                let data = try Data(contentsOf: URL(fileURLWithPath: directory).appendingPathComponent(file))
                 if let record = try JSONSerialization.jsonObject(with: data) as? [String: Any],
                     (record["data"] as? String)?.contains(marker) == true
                 {
@@ -33,7 +36,7 @@ import Testing
         throw FixtureError(message: "no delivered message contains \(marker)")
     }
 
-    func mail(marker: String) -> MailMessage {
+    static func mail(marker: String) -> MailMessage {
         MailMessage(
             from: MailAddress("flow@example.com", name: "Flow Bot"),
             to: [MailAddress("ops@example.com", name: "Zoë Ops"), MailAddress("dev@example.com")],
@@ -45,8 +48,8 @@ import Testing
 
     @Test func deliversARenderedMessage() async throws {
         let marker = UUID().uuidString
-        try await client.sendMail(SMTPMessage(url: url, mail: mail(marker: marker)))
-        let record = try await delivered(containing: marker)
+        try await client.sendMail(SMTPMessage(url: url, mail: Self.mail(marker: marker)))
+        let record = try await Self.delivered(containing: marker)
         #expect(record["mailFrom"] as? String == "flow@example.com")
         #expect(record["rcptTos"] as? [String] == ["ops@example.com", "dev@example.com", "cc@example.com", "audit@example.com"])
         let data = try #require(record["data"] as? String)
@@ -66,14 +69,14 @@ import Testing
 
     @Test func authenticates() async throws {
         let marker = UUID().uuidString
-        try await client.sendMail(SMTPMessage(url: url, username: "flow", password: "secret", mail: mail(marker: marker)))
-        let record = try await delivered(containing: marker)
+        try await client.sendMail(SMTPMessage(url: url, username: "flow", password: "secret", mail: Self.mail(marker: marker)))
+        let record = try await Self.delivered(containing: marker)
         #expect(record["login"] as? String == "flow")
     }
 
     @Test func wrongPasswordIsLoginDenied() async throws {
         do {
-            try await client.sendMail(SMTPMessage(url: url, username: "flow", password: "wrong", mail: mail(marker: "x")))
+            try await client.sendMail(SMTPMessage(url: url, username: "flow", password: "wrong", mail: Self.mail(marker: "x")))
             Issue.record("expected an error")
         } catch {
             #expect(error.kind == .loginDenied)
@@ -107,13 +110,13 @@ import Testing
 
     @Test func requireTLSFailsWithoutSTARTTLS() async throws {
         let error = await failure { () async throws(HTTPClientError) in
-            try await client.sendMail(SMTPMessage(url: url, mail: mail(marker: "tls"), requireTLS: true))
+            try await client.sendMail(SMTPMessage(url: url, mail: Self.mail(marker: "tls"), requireTLS: true))
         }
         #expect(error?.kind == .tlsFailed)
     }
 
     @Test func unreachableServer() async throws {
-        let message = SMTPMessage(url: "smtp://127.0.0.1:\(unusedPort())", mail: mail(marker: "x"))
+        let message = SMTPMessage(url: "smtp://127.0.0.1:\(unusedPort())", mail: Self.mail(marker: "x"))
         do {
             try await client.sendMail(message)
             Issue.record("expected an error")

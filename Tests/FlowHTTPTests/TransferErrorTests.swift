@@ -4,8 +4,10 @@ import Testing
 
 /// Network failures map to the documented error kinds, quickly.
 @Suite struct TransferErrorTests {
-    let server = FixtureServer.http
+    let server: FixtureServer
     let client = HTTPClient()
+
+    init() throws { server = try FixtureServer.http.get() }
 
     func error(_ request: HTTPRequest) async -> HTTPClientError? {
         do {
