@@ -15,7 +15,9 @@ Endpoints (add new ones to ROUTES; keep them independent of each other):
   /reset                 announces a 1000-byte body, sends 100 bytes, then closes the connection
   /rst                   closes the socket with a TCP reset before any reply
   /garbage               replies bytes that are not HTTP
-  /bytes/{n}             n bytes (Content-Length); ?chunked=1 streams them without a length
+  /bytes/{n}             n bytes (Content-Length); ?chunked=1 streams them without a length;
+                         ?key=k records how many body bytes went out before the client hung up
+  /stats                 JSON {"sent": bytes, "complete": bool} recorded by /bytes for ?key=...
   /malformed             200 application/json with a truncated JSON document
   /json                  200 with a small valid JSON document
   /redirect/{n}          302 chain of n hops ending at /echo
@@ -38,6 +40,7 @@ from urllib.parse import parse_qs, urlsplit
 
 _lock = threading.Lock()
 _counters = {}
+_stats = {}
 
 
 def _count(key):
@@ -179,26 +182,33 @@ class Handler(BaseHTTPRequestHandler):
 
     def bytes_(self, args):
         count = int(self._arg(args, 0, "0"))
+        key = self._q("key")
+        chunked = bool(self._q("chunked"))
         chunk = b"x" * 65536
         self.send_response(200)
         self.send_header("Content-Type", "application/octet-stream")
-        if self._q("chunked"):
+        if chunked:
             self.send_header("Transfer-Encoding", "chunked")
-            self.end_headers()
-            left = count
-            while left > 0:
-                piece = chunk[: min(left, len(chunk))]
-                self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
-                left -= len(piece)
-            self.wfile.write(b"0\r\n\r\n")
         else:
             self.send_header("Content-Length", str(count))
-            self.end_headers()
-            left = count
-            while left > 0:
-                piece = chunk[: min(left, len(chunk))]
-                self.wfile.write(piece)
-                left -= len(piece)
+        self.end_headers()
+        sent = 0
+        try:
+            while sent < count:
+                piece = chunk[: min(count - sent, len(chunk))]
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece) if chunked else piece)
+                sent += len(piece)
+            if chunked:
+                self.wfile.write(b"0\r\n\r\n")
+        finally:
+            if key is not None:
+                with _lock:
+                    _stats[key] = {"sent": sent, "complete": sent >= count}
+
+    def stats(self, args):
+        with _lock:
+            value = _stats.get(self._q("key") or "")
+        self._json(200 if value else 404, value or {"error": "no such key"})
 
     def malformed(self, args):
         self._send(200, b'{"items": [1, 2, {"name": "trunc', "application/json")
@@ -241,6 +251,7 @@ ROUTES = {
     "rst": Handler.rst,
     "garbage": Handler.garbage,
     "bytes": Handler.bytes_,
+    "stats": Handler.stats,
     "malformed": Handler.malformed,
     "json": Handler.json_,
     "redirect": Handler.redirect,

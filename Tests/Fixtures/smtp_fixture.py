@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """SMTP fixture for flow's tests: aiosmtpd on 127.0.0.1 storing every delivered message as JSON.
 
-Usage: python3 smtp_fixture.py MAILDIR [--port N] [--starttls]
---starttls offers STARTTLS with a fresh self-signed certificate (clients must skip verification).
+Usage: python3 smtp_fixture.py MAILDIR [--port N] [--starttls | --implicit-tls]
+--starttls offers STARTTLS, --implicit-tls speaks TLS from the first byte (smtps://), both with a fresh
+self-signed certificate (clients must skip verification).
 Prints "PORT=<n>" once it listens, then serves until stdin closes (the test process exited).
 
 - Each accepted message becomes MAILDIR/<n>.json: {"mailFrom", "rcptTos", "data" (text), "login", "tls"}.
@@ -46,7 +47,8 @@ class Handler:
             "rcptTos": envelope.rcpt_tos,
             "data": envelope.original_content.decode("utf-8", "replace"),
             "login": login,
-            "tls": session.ssl is not None,
+            # session.ssl is set by STARTTLS only; implicit TLS shows on the transport.
+            "tls": session.ssl is not None or server.transport.get_extra_info("ssl_object") is not None,
         }
         path = os.path.join(self.directory, "%d.json" % number)
         with open(path + ".tmp", "w") as f:
@@ -84,6 +86,10 @@ def main():
         import fixture_tls
 
         tls = {"tls_context": fixture_tls.server_context()}
+    elif "--implicit-tls" in sys.argv:
+        import fixture_tls
+
+        tls = {"ssl_context": fixture_tls.server_context()}
     controller = Controller(
         Handler(directory),
         hostname="127.0.0.1",

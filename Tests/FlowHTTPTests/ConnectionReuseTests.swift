@@ -19,7 +19,7 @@ import Testing
             }
         }
         #expect(ports.count == 1, "client ports seen: \(ports)")
-        #expect(elapsed < .seconds(3))
+        #expect(elapsed < .seconds(10))  // ~0.3 s alone; a new connection per request would still pass
     }
 
     @Test func connectionIsReusedAfterAnErrorStatus() async throws {

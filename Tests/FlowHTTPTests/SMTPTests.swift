@@ -11,6 +11,9 @@ import Testing
     static let smtpStartTLS = Result {
         try FixtureServer(script: "smtp_fixture.py", arguments: [mailDirectory.path + "-tls", "--starttls"])
     }
+    static let smtpImplicitTLS = Result {
+        try FixtureServer(script: "smtp_fixture.py", arguments: [mailDirectory.path + "-smtps", "--implicit-tls"])
+    }
 
     let client = HTTPClient()
     let url: String

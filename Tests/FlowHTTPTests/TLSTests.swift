@@ -42,4 +42,16 @@ import Testing
         let error = await failure { () async throws(HTTPClientError) in try await client.sendMail(message) }
         #expect(error?.kind == .tlsFailed)
     }
+
+    @Test func smtpsIsTLSFromTheStart() async throws {
+        let server = try SMTPTests.smtpImplicitTLS.get()
+        let marker = UUID().uuidString
+        let message = SMTPMessage(
+            url: "smtps://127.0.0.1:\(server.port)", username: "flow", password: "secret",
+            mail: SMTPTests.mail(marker: marker), insecure: true)
+        try await client.sendMail(message)
+        let record = try await SMTPTests.delivered(containing: marker, in: SMTPTests.mailDirectory.path + "-smtps")
+        #expect(record["tls"] as? Bool == true)
+        #expect(record["login"] as? String == "flow")
+    }
 }
