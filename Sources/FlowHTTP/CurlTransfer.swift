@@ -213,8 +213,10 @@ final class CurlTransfer {
         setLong(CURLOPT_SSL_VERIFYHOST, insecure ? 0 : 2)
     }
 
-    /// At least 1 ms: 0 means "no timeout" to curl.
+    /// Zero or less gives 0, curl's "no limit" (its default for connecting: 300 s); a positive duration
+    /// is at least 1 ms, so that a sub-millisecond timeout does not turn into no timeout.
     private static func milliseconds(_ duration: Duration) -> Int {
+        guard duration > .zero else { return 0 }
         let (seconds, attoseconds) = duration.components
         return max(1, Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000))
     }
@@ -295,7 +297,7 @@ final class CurlTransfer {
             case Int(CURL_HTTP_VERSION_1_1): .http1_1
             case Int(CURL_HTTP_VERSION_2_0): .http2
             case Int(CURL_HTTP_VERSION_3): .http3
-            default: HTTPVersion.none
+            default: .unknown
             }
         if responseCode == 0 && url.lowercased().hasPrefix("file:") {
             responseCode = 200

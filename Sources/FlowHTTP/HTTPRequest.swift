@@ -11,7 +11,7 @@ public struct HTTPRequest: Sendable {
     public var body: [UInt8]?
     /// The whole transfer, from connecting to the last body byte; nil for no limit.
     public var timeout: Duration?
-    /// Connecting, including the TLS handshake.
+    /// Connecting, including the TLS handshake; `.zero` for libcurl's default (300 s).
     public var connectTimeout: Duration
     /// The transfer fails with ``HTTPClientError/Kind/tooLarge`` as soon as the (decoded) body exceeds
     /// this many bytes, without buffering the rest.

@@ -38,7 +38,7 @@ public struct HTTPResponse: Sendable {
 public enum HTTPVersion: Sendable, Hashable, CustomStringConvertible {
     case http1_0, http1_1, http2, http3
     /// Not HTTP (a `file:` URL) or not reported.
-    case none
+    case unknown
 
     public var description: String {
         switch self {
@@ -46,7 +46,7 @@ public enum HTTPVersion: Sendable, Hashable, CustomStringConvertible {
         case .http1_1: "HTTP/1.1"
         case .http2: "HTTP/2"
         case .http3: "HTTP/3"
-        case .none: "none"
+        case .unknown: "unknown"
         }
     }
 }

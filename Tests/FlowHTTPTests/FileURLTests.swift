@@ -14,7 +14,7 @@ import Testing
         let response = try await client.execute(HTTPRequest(url: "file://\(path.path)"))
         #expect(response.status == 200)
         #expect(String(decoding: response.body, as: UTF8.self) == #"{"from":"file"}"#)
-        #expect(response.httpVersion == HTTPVersion.none)
+        #expect(response.httpVersion == .unknown)
     }
 
     @Test func fileOverTheLimitIsTooLarge() async throws {
