@@ -26,6 +26,10 @@ public struct MailAddress: Sendable, Hashable, CustomStringConvertible {
 }
 
 extension String {
+    func replacingLineBreaks() -> String {
+        String(String.UnicodeScalarView(unicodeScalars.map { $0 == "\r" || $0 == "\n" ? " " : $0 }))
+    }
+
     func replacingAll(_ target: Character, with replacement: String) -> String {
         var result = ""
         for character in self {

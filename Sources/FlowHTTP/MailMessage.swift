@@ -18,7 +18,7 @@ public struct MailMessage: Sendable {
     public var date: Date?
     /// The Message-ID header including angle brackets; nil generates `<uuid@sender-domain>`.
     public var messageID: String?
-    /// Further header fields, appended as given (ASCII values; they are not encoded).
+    /// Further header fields, appended as given (ASCII values; they are not encoded; CR/LF become spaces).
     public var extraHeaders: [(name: String, value: String)]
 
     public init(
@@ -76,7 +76,10 @@ public struct MailMessage: Sendable {
                 ? MIMEEncoding.encodedWords(subject).joined(separator: " ") : subject)
         header("Message-ID", messageID ?? Self.generateMessageID(from: from.address))
         header("MIME-Version", "1.0")
-        for (name, value) in extraHeaders { header(name, value) }
+        for (name, value) in extraHeaders {
+            // A line break would let a value start new header fields (or the body): flatten it.
+            header(name.replacingLineBreaks(), value.replacingLineBreaks())
+        }
 
         let textPart = [
             "Content-Type: text/plain; charset=utf-8",

@@ -94,6 +94,13 @@ import Testing
         #expect(text.contains("Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n<p>rich</p>\r\n--=_b--\r\n"))
     }
 
+    @Test func extraHeadersCannotInjectFields() {
+        let message = MailMessage(
+            from: MailAddress("a@x.org"), to: [MailAddress("b@x.org")], subject: "s", text: "t",
+            extraHeaders: [(name: "X-Run", value: "42\r\nBcc: evil@x.org")])
+        #expect(rendered(message).contains("X-Run: 42  Bcc: evil@x.org\r\n"))
+    }
+
     @Test func recipientsIncludeBccWithoutDuplicates() {
         let message = MailMessage(
             from: MailAddress("a@x.org"), to: [MailAddress("b@x.org"), MailAddress("c@x.org")],
