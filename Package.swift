@@ -19,6 +19,18 @@ let package = Package(
         .target(name: "FlowJSON"),
         .testTarget(name: "FlowJSONTests", dependencies: ["FlowJSON"]),
 
+        // MARK: HTTP and SMTP client on libcurl. FlowHTTP is the only Swift module that sees CCurl/CCurlShim.
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        // Typed wrappers for curl's variadic setopt/getinfo, which Swift cannot import.
+        .target(name: "CCurlShim", dependencies: ["CCurl"]),
+        .target(name: "FlowHTTP", dependencies: ["CCurl", "CCurlShim"]),
+        // Talks to real servers on 127.0.0.1 started by the tests (Tests/Fixtures).
+        .testTarget(name: "FlowHTTPTests", dependencies: ["FlowHTTP"]),
+
         // MARK: RFC 9535 JSONPath over FlowJSON values, with I-Regexp (RFC 9485) for match()/search().
         .target(name: "JSONPath", dependencies: ["FlowJSON"]),
         // Resources/cts: the JSONPath Compliance Test Suite (BSD-2-Clause, LICENSE and NOTICE beside it).
