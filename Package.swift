@@ -18,5 +18,11 @@ let package = Package(
         // MARK: JSON value type: the record on every edge. No dependencies.
         .target(name: "FlowJSON"),
         .testTarget(name: "FlowJSONTests", dependencies: ["FlowJSON"]),
+
+        // MARK: PostgreSQL client on libpq. `CLibPQ` is imported by `FlowPostgres` only; everything else
+        // talks to the async Swift API. Integration tests need `scripts/services/postgres.sh start`.
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .target(name: "FlowPostgres", dependencies: ["CLibPQ"]),
+        .testTarget(name: "FlowPostgresTests", dependencies: ["FlowPostgres"]),
     ]
 )

@@ -1,0 +1,203 @@
+import CLibPQ
+import Dispatch
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A libpq `PGconn` and the serial queue that every blocking libpq call on it runs on.
+///
+/// Why `@unchecked Sendable` is safe: `connection` is read and written only by jobs on `queue`, a serial
+/// queue, so libpq's rule of one thread at a time per `PGconn` holds and no blocking call (`PQgetResult`,
+/// `PQputCopyData`, `PQconnectdbParams`) ever runs on Swift's cooperative pool. The `PGcancel` object is
+/// the one thing touched from other threads (by cancellation handlers); `PQcancel` is documented as
+/// thread-safe, and `cancelObject` is behind a mutex so `close()` cannot free it while it is in use.
+final class LibPQConnection: @unchecked Sendable {
+    private let queue: DispatchQueue
+    /// The `PGconn`; nil once closed. Only touched on `queue`.
+    private var connection: OpaquePointer?
+    /// The `PGcancel` from `PQgetCancel`, freed with `PQfreeCancel` on close.
+    private let cancelObject: Mutex<SendablePointer?>
+    /// Masked connection description for error messages.
+    let display: String
+    /// The password given, if any, so libpq messages can be scrubbed of it.
+    private let secret: String?
+
+    private init(queue: DispatchQueue, connection: OpaquePointer, display: String, secret: String?) {
+        self.queue = queue
+        self.connection = connection
+        self.cancelObject = Mutex(PQgetCancel(connection).map(SendablePointer.init))
+        self.display = display
+        self.secret = secret
+    }
+
+    deinit {
+        // No job can be pending (each job holds a strong reference), so no other thread uses the handle.
+        cancelObject.withLock { cancel in
+            if let object = cancel { PQfreeCancel(object.pointer) }
+            cancel = nil
+        }
+        if let connection { PQfinish(connection) }
+    }
+
+    /// Opens a connection on a new serial queue. `keywords`/`values` go to `PQconnectdbParams` with
+    /// `expand_dbname` so a `dbname` value may be a whole conninfo string or URL.
+    static func connect(
+        keywords: [String], values: [String], display: String, secret: String?
+    ) async throws -> LibPQConnection {
+        let queue = DispatchQueue(label: "flow.postgres.connection")
+        let result: Result<SendablePointer, PostgresError> = await withCheckedContinuation { continuation in
+            queue.async {
+                let connection = withCStringArray(keywords) { keywordPointers in
+                    withCStringArray(values) { valuePointers in
+                        PQconnectdbParams(keywordPointers, valuePointers, 1)
+                    }
+                }
+                guard let connection else {
+                    continuation.resume(returning: .failure(PostgresError(
+                        .connectionFailed, "out of memory allocating the connection", connection: display)))
+                    return
+                }
+                guard PQstatus(connection) == CONNECTION_OK else {
+                    let message = scrub(errorText(PQerrorMessage(connection)), secret: secret)
+                    PQfinish(connection)
+                    continuation.resume(returning: .failure(PostgresError(
+                        .connectionFailed, message.isEmpty ? "unknown error" : message, connection: display)))
+                    return
+                }
+                continuation.resume(returning: .success(SendablePointer(connection)))
+            }
+        }
+        let connection = try result.get()
+        return LibPQConnection(queue: queue, connection: connection.pointer, display: display, secret: secret)
+    }
+
+    /// Runs `body` with the `PGconn` on the connection's queue. If the calling task is cancelled while
+    /// the job runs, the server is asked to cancel the running statement (`PQcancel`).
+    func run<T: Sendable>(_ body: @escaping @Sendable (OpaquePointer) throws -> T) async throws -> T {
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+                queue.async {
+                    guard let connection = self.connection else {
+                        continuation.resume(throwing: PostgresError(
+                            .connectionClosed, "the connection was closed", connection: self.display))
+                        return
+                    }
+                    if PQstatus(connection) != CONNECTION_OK {
+                        continuation.resume(throwing: PostgresError(
+                            .connectionLost, "the connection to the server was lost earlier",
+                            connection: self.display))
+                        return
+                    }
+                    continuation.resume(with: Result { try body(connection) })
+                }
+            }
+        } onCancel: {
+            self.requestCancel()
+        }
+    }
+
+    /// Asks the server to cancel the statement in progress, from any thread. Best effort.
+    func requestCancel() {
+        cancelObject.withLock { cancel in
+            guard let object = cancel else { return }
+            var buffer = [CChar](repeating: 0, count: 256)
+            _ = PQcancel(object.pointer, &buffer, Int32(buffer.count))
+        }
+    }
+
+    /// Closes the connection after any queued job; later jobs fail with `connectionClosed`.
+    func close() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            queue.async {
+                self.cancelObject.withLock { cancel in
+                    if let object = cancel { PQfreeCancel(object.pointer) }
+                    cancel = nil
+                }
+                if let connection = self.connection { PQfinish(connection) }
+                self.connection = nil
+                continuation.resume()
+            }
+        }
+    }
+
+    // MARK: Errors (called on the queue)
+
+    /// The error for a failed result (or a NULL result), classified as lost when the connection is bad.
+    func error(
+        from result: OpaquePointer?, connection: OpaquePointer, code: PostgresError.Code, statement: String?
+    ) -> PostgresError {
+        let sqlState = result.flatMap { field($0, "C") }
+        let primary = result.flatMap { field($0, "M") }
+        var message = primary ?? errorText(PQerrorMessage(connection))
+        if message.isEmpty { message = "unknown error" }
+        let lost = PQstatus(connection) != CONNECTION_OK
+        let lostState = sqlState.map { $0.hasPrefix("08") || ["57P01", "57P02"].contains($0) } ?? false
+        if lost, primary == nil || lostState {
+            // libpq appends "server closed the connection unexpectedly..." to the connection's message.
+            let connectionMessage = errorText(PQerrorMessage(connection))
+            if primary != nil, !connectionMessage.isEmpty, !connectionMessage.contains(message) {
+                message += "; " + connectionMessage
+            } else if primary == nil {
+                message = connectionMessage.isEmpty ? message : connectionMessage
+            }
+        }
+        return PostgresError(
+            lost || lostState ? .connectionLost : code,
+            scrub(message, secret: secret),
+            sqlState: sqlState,
+            detail: result.flatMap { field($0, "D") }.map { scrub($0, secret: secret) },
+            hint: result.flatMap { field($0, "H") },
+            statement: statement,
+            connection: display)
+    }
+
+    private func field(_ result: OpaquePointer, _ code: Unicode.Scalar) -> String? {
+        guard let pointer = PQresultErrorField(result, Int32(code.value)) else { return nil }
+        return String(cString: pointer)
+    }
+}
+
+/// A C pointer passed out of a queue job. Safe: the receiver becomes the only user of the pointer.
+struct SendablePointer: @unchecked Sendable {
+    let pointer: OpaquePointer
+    init(_ pointer: OpaquePointer) { self.pointer = pointer }
+}
+
+/// libpq's message text without the trailing newline; libpq owns the buffer.
+func errorText(_ pointer: UnsafeMutablePointer<CChar>?) -> String {
+    guard let pointer else { return "" }
+    var text = String(cString: pointer)
+    while text.last == "\n" || text.last == " " { text.removeLast() }
+    return text
+}
+
+/// Replaces the password with `***` wherever it appears (libpq does not print it, this is a guard).
+func scrub(_ text: String, secret: String?) -> String {
+    guard let secret, secret.count >= 3 else { return text }
+    return text.replacing(secret, with: "***")
+}
+
+/// Calls `body` with an array of C strings (NULL for nil) that lives for the call; the values of
+/// `PQexecParams`/`PQsendQueryParams`.
+func withOptionalCStrings<R>(_ strings: [String?], _ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> R) -> R {
+    if strings.isEmpty { return body(nil) }
+    let copies: [UnsafeMutablePointer<CChar>?] = strings.map { $0.flatMap { strdup($0) } }
+    defer { copies.forEach { free($0) } }
+    let pointers: [UnsafePointer<CChar>?] = copies.map { $0.map { UnsafePointer($0) } }
+    return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
+}
+
+/// Calls `body` with a NULL-terminated array of C strings that lives for the call.
+func withCStringArray<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> R) -> R {
+    let copies: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
+    defer { copies.forEach { free($0) } }
+    var pointers: [UnsafePointer<CChar>?] = copies.map { $0.map { UnsafePointer($0) } }
+    pointers.append(nil)
+    return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
+}

@@ -1,0 +1,179 @@
+import CLibPQ
+import Synchronization
+
+/// A connection to a PostgreSQL server through libpq, with an async API.
+///
+/// Every blocking libpq call runs on the connection's own serial dispatch queue, never on Swift's
+/// cooperative thread pool. A connection runs one operation at a time: starting a second one while the
+/// first is in progress (for example inside a ``query(_:parameters:batchSize:_:)`` body) throws
+/// ``PostgresError/Code/connectionBusy``; open more connections for concurrency. Cancelling the calling
+/// task asks the server to cancel the running statement.
+public final class PostgresConnection: Sendable {
+    private enum State { case idle, busy, closed }
+
+    let handle: LibPQConnection
+    private let state = Mutex(State.idle)
+
+    /// The server process id serving this connection (for `pg_stat_activity`, `pg_terminate_backend`).
+    public let backendPID: Int32
+    /// The connection described without its password, for logs and messages.
+    public var maskedDescription: String { handle.display }
+
+    private init(handle: LibPQConnection, backendPID: Int32) {
+        self.handle = handle
+        self.backendPID = backendPID
+    }
+
+    /// Opens a connection from a libpq conninfo string (`host=... dbname=...`) or a
+    /// `postgresql://`/`postgres://` URL. Use ``PostgresURL`` to translate JDBC URLs first.
+    ///
+    /// - Parameter connectTimeout: seconds to wait for the server, unless the conninfo sets
+    ///   `connect_timeout` itself.
+    public static func connect(_ conninfo: String, connectTimeout: Int = 10) async throws -> PostgresConnection {
+        let parsed = try? PostgresURL(conninfo)
+        let display = parsed?.maskedDescription ?? PostgresURL.mask(conninfo)
+        // Later keywords override earlier ones, and the expanded conninfo comes last: the caller's
+        // settings win over these defaults.
+        let keywords = ["connect_timeout", "client_encoding", "dbname"]
+        let values = [String(connectTimeout), "UTF8", conninfo]
+        let handle = try await LibPQConnection.connect(
+            keywords: keywords, values: values, display: display, secret: parsed?.password)
+        let pid = try await handle.run { PQbackendPID($0) }
+        return PostgresConnection(handle: handle, backendPID: pid)
+    }
+
+    /// Opens a connection described by a parsed URL.
+    public static func connect(_ url: PostgresURL, connectTimeout: Int = 10) async throws -> PostgresConnection {
+        let keywords = ["connect_timeout", "client_encoding"] + url.conninfoParameters.map(\.key)
+        let values = [String(connectTimeout), "UTF8"] + url.conninfoParameters.map(\.value)
+        let handle = try await LibPQConnection.connect(
+            keywords: keywords, values: values, display: url.maskedDescription, secret: url.password)
+        let pid = try await handle.run { PQbackendPID($0) }
+        return PostgresConnection(handle: handle, backendPID: pid)
+    }
+
+    /// Runs one statement with `$1, $2, ...` parameters (text format, nil for NULL) and returns the
+    /// number of rows it affected and its command tag. Rows a statement returns are discarded.
+    @discardableResult
+    public func execute(_ sql: String, parameters: [PostgresValue?] = []) async throws -> PostgresCommandResult {
+        let texts = try Self.parameterTexts(parameters, statement: sql)
+        return try await withOperation {
+            try await handle.run { [handle] connection in
+                let result = withOptionalCStrings(texts) { values in
+                    PQexecParams(connection, sql, Int32(texts.count), nil, values, nil, nil, 0)
+                }
+                defer { PQclear(result) }
+                let status = result.map(PQresultStatus)
+                guard let result, status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK else {
+                    if status == PGRES_COPY_IN || status == PGRES_COPY_OUT {
+                        // Leave the connection usable: end the COPY the statement started.
+                        if status == PGRES_COPY_IN { _ = PQputCopyEnd(connection, "use copyIn for COPY FROM STDIN") }
+                        drainResults(connection)
+                        throw PostgresError(.queryFailed, "COPY is not supported by execute; use copyIn", statement: sql)
+                    }
+                    throw handle.error(from: result, connection: connection, code: .queryFailed, statement: sql)
+                }
+                return PostgresCommandResult(result)
+            }
+        }
+    }
+
+    /// Runs one or more `;`-separated statements without parameters (the simple query protocol), for
+    /// scripts such as schema setup. Returns the result of the last statement.
+    @discardableResult
+    public func executeScript(_ sql: String) async throws -> PostgresCommandResult {
+        try await withOperation {
+            try await handle.run { [handle] connection in
+                // PQexec returns the last result; an error stops the script and is the last result.
+                let result = PQexec(connection, sql)
+                defer { PQclear(result) }
+                let status = result.map(PQresultStatus)
+                guard let result, status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK
+                    || status == PGRES_EMPTY_QUERY
+                else {
+                    if status == PGRES_COPY_IN { _ = PQputCopyEnd(connection, "use copyIn for COPY FROM STDIN") }
+                    if status == PGRES_COPY_IN || status == PGRES_COPY_OUT {
+                        drainResults(connection)
+                        throw PostgresError(.queryFailed, "COPY is not supported by executeScript", statement: sql)
+                    }
+                    throw handle.error(from: result, connection: connection, code: .queryFailed, statement: sql)
+                }
+                return PostgresCommandResult(result)
+            }
+        }
+    }
+
+    /// Closes the connection. Later operations throw ``PostgresError/Code/connectionClosed``.
+    public func close() async {
+        let wasClosed = state.withLock { state in
+            defer { state = .closed }
+            return state == .closed
+        }
+        if !wasClosed { await handle.close() }
+    }
+
+    /// Runs `body` as the connection's only operation.
+    func withOperation<T>(_ body: () async throws -> T) async throws -> T {
+        try state.withLock { state in
+            switch state {
+            case .idle: state = .busy
+            case .busy:
+                throw PostgresError(
+                    .connectionBusy, "another operation is in progress; a connection runs one at a time",
+                    connection: handle.display)
+            case .closed:
+                throw PostgresError(.connectionClosed, "the connection was closed", connection: handle.display)
+            }
+        }
+        defer { state.withLock { if $0 == .busy { $0 = .idle } } }
+        return try await body()
+    }
+
+    static func parameterTexts(_ parameters: [PostgresValue?], statement: String) throws -> [String?] {
+        try parameters.enumerated().map { index, value in
+            guard let text = value?.textRepresentation else { return nil }
+            // libpq takes parameters as C strings: a NUL would silently cut the value short.
+            if text.utf8.contains(0) {
+                throw PostgresError(
+                    .invalidParameter, "parameter $\(index + 1) contains a NUL character, which PostgreSQL text cannot hold",
+                    statement: statement)
+            }
+            return text
+        }
+    }
+}
+
+/// What a statement did: its command tag (`INSERT 0 3`, `UPDATE 2`, `CREATE TABLE`) and row count.
+public struct PostgresCommandResult: Sendable, Hashable {
+    /// Rows inserted, updated, deleted, copied or selected; 0 for commands without a count.
+    public let rowsAffected: Int
+    /// The command tag the server sent.
+    public let commandTag: String
+
+    public init(rowsAffected: Int, commandTag: String) {
+        self.rowsAffected = rowsAffected
+        self.commandTag = commandTag
+    }
+
+    init(_ result: OpaquePointer) {
+        let count = PQcmdTuples(result).map { String(cString: $0) } ?? ""
+        self.rowsAffected = Int(count) ?? 0
+        self.commandTag = PQcmdStatus(result).map { String(cString: $0) } ?? ""
+    }
+}
+
+/// Reads and frees results until libpq reports none are left, so the connection is idle again.
+func drainResults(_ connection: OpaquePointer) {
+    while let result = PQgetResult(connection) {
+        let status = PQresultStatus(result)
+        PQclear(result)
+        if status == PGRES_COPY_IN {
+            _ = PQputCopyEnd(connection, "aborted")
+        } else if status == PGRES_COPY_OUT {
+            // Discard COPY TO STDOUT data.
+            var buffer: UnsafeMutablePointer<CChar>?
+            while PQgetCopyData(connection, &buffer, 0) > 0 { PQfreemem(buffer) }
+        }
+        if PQstatus(connection) != CONNECTION_OK { return }
+    }
+}
