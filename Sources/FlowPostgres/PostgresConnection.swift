@@ -59,21 +59,51 @@ public final class PostgresConnection: Sendable {
         let texts = try Self.parameterTexts(parameters, statement: sql)
         return try await withOperation {
             try await handle.run { [handle] connection in
-                let result = withOptionalCStrings(texts) { values in
-                    PQexecParams(connection, sql, Int32(texts.count), nil, values, nil, nil, 0)
+                let sent = withOptionalCStrings(texts) { values in
+                    PQsendQueryParams(connection, sql, Int32(texts.count), nil, values, nil, nil, 0)
                 }
-                defer { PQclear(result) }
-                let status = result.map(PQresultStatus)
-                guard let result, status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK else {
-                    if status == PGRES_COPY_IN || status == PGRES_COPY_OUT {
+                guard sent == 1 else {
+                    throw handle.error(from: nil, connection: connection, code: .queryFailed, statement: sql)
+                }
+                // Our own PQgetResult loop rather than PQexecParams: when the server ends the session
+                // (pg_terminate_backend), PQexec replaces the server's error, and its SQLSTATE, with
+                // libpq's "server closed the connection"; the first result here still has it.
+                var outcome: PostgresCommandResult?
+                var failure: PostgresError?
+                while let result = PQgetResult(connection) {
+                    defer { PQclear(result) }
+                    let status = PQresultStatus(result)
+                    switch status {
+                    case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
+                        outcome = PostgresCommandResult(result)
+                    case PGRES_COPY_IN, PGRES_COPY_OUT, PGRES_COPY_BOTH:
                         // Leave the connection usable: end the COPY the statement started.
                         if status == PGRES_COPY_IN { _ = PQputCopyEnd(connection, "use copyIn for COPY FROM STDIN") }
-                        drainResults(connection)
-                        throw PostgresError(.queryFailed, "COPY is not supported by execute; use copyIn", statement: sql)
+                        if status == PGRES_COPY_OUT {
+                            var buffer: UnsafeMutablePointer<CChar>?
+                            while PQgetCopyData(connection, &buffer, 0) > 0 { PQfreemem(buffer) }
+                        }
+                        if failure == nil {
+                            failure = PostgresError(
+                                .queryFailed, "COPY is not supported by execute; use copyIn", statement: sql)
+                        }
+                    default:
+                        if failure == nil {
+                            failure = handle.error(from: result, connection: connection, code: .queryFailed, statement: sql)
+                        }
                     }
-                    throw handle.error(from: result, connection: connection, code: .queryFailed, statement: sql)
+                    if PQstatus(connection) != CONNECTION_OK { break }
                 }
-                return PostgresCommandResult(result)
+                if let failure {
+                    if PQstatus(connection) != CONNECTION_OK, failure.code != .connectionLost {
+                        throw handle.error(from: nil, connection: connection, code: .queryFailed, statement: sql)
+                    }
+                    throw failure
+                }
+                guard let outcome else {
+                    throw handle.error(from: nil, connection: connection, code: .queryFailed, statement: sql)
+                }
+                return outcome
             }
         }
     }

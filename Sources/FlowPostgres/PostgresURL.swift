@@ -66,7 +66,7 @@ public struct PostgresURL: Sendable, Hashable {
         } else {
             throw PostgresError(
                 .invalidURL,
-                "expected postgresql://, postgres:// or jdbc:postgresql: (got \(PostgresURL.mask(string)))")
+                "expected postgresql://, postgres:// or jdbc:postgresql: (got \(PostgresURL.maskWithoutParsing(string)))")
         }
 
         var query: Substring = ""
@@ -222,6 +222,11 @@ public struct PostgresURL: Sendable, Hashable {
     /// libpq `key=value` conninfo. Used for error messages and logs.
     public static func mask(_ connectionString: String) -> String {
         if let url = try? PostgresURL(connectionString) { return url.maskedDescription }
+        return maskWithoutParsing(connectionString)
+    }
+
+    /// ``mask(_:)`` for strings that are not valid URLs of the accepted forms.
+    private static func maskWithoutParsing(_ connectionString: String) -> String {
         let trimmed = connectionString.trimmingWhitespace()
         if let schemeEnd = trimmed.firstRange(of: "://")?.upperBound {
             // Unparseable URL: hide the user info and every query value that could be a secret.
