@@ -98,11 +98,15 @@ final class LibPQConnection: @unchecked Sendable {
                 }
             }
         } onCancel: {
-            self.requestCancel()
+            // PQcancel opens a connection to the server and waits: not on the caller's thread, which
+            // may belong to the cooperative pool. Not on `queue` either, which is busy with the job.
+            DispatchQueue.global().async { self.requestCancel() }
         }
     }
 
-    /// Asks the server to cancel the statement in progress, from any thread. Best effort.
+    /// Asks the server to cancel the statement in progress. Blocking (it connects to the server), so
+    /// call it from a dispatch queue, never from an async context directly. Best effort: a request
+    /// that arrives when the session is idle is ignored by the server.
     func requestCancel() {
         cancelObject.withLock { cancel in
             guard let object = cancel else { return }

@@ -9,10 +9,8 @@ import Synchronization
 /// ``PostgresError/Code/connectionBusy``; open more connections for concurrency. Cancelling the calling
 /// task asks the server to cancel the running statement.
 public final class PostgresConnection: Sendable {
-    private enum State { case idle, busy, closed }
-
     let handle: LibPQConnection
-    private let state = Mutex(State.idle)
+    private let state = Mutex(ConnectionStateMachine())
 
     /// The server process id serving this connection (for `pg_stat_activity`, `pg_terminate_backend`).
     public let backendPID: Int32
@@ -135,27 +133,24 @@ public final class PostgresConnection: Sendable {
 
     /// Closes the connection. Later operations throw ``PostgresError/Code/connectionClosed``.
     public func close() async {
-        let wasClosed = state.withLock { state in
-            defer { state = .closed }
-            return state == .closed
+        switch state.withLock({ $0.close() }) {
+        case .closeHandle: await handle.close()
+        case .none: break
         }
-        if !wasClosed { await handle.close() }
     }
 
     /// Runs `body` as the connection's only operation.
     func withOperation<T>(_ body: () async throws -> T) async throws -> T {
-        try state.withLock { state in
-            switch state {
-            case .idle: state = .busy
-            case .busy:
-                throw PostgresError(
-                    .connectionBusy, "another operation is in progress; a connection runs one at a time",
-                    connection: handle.display)
-            case .closed:
-                throw PostgresError(.connectionClosed, "the connection was closed", connection: handle.display)
-            }
+        switch state.withLock({ $0.startOperation() }) {
+        case .run: break
+        case .failBusy:
+            throw PostgresError(
+                .connectionBusy, "another operation is in progress; a connection runs one at a time",
+                connection: handle.display)
+        case .failClosed:
+            throw PostgresError(.connectionClosed, "the connection was closed", connection: handle.display)
         }
-        defer { state.withLock { if $0 == .busy { $0 = .idle } } }
+        defer { state.withLock { $0.finishOperation() } }
         return try await body()
     }
 

@@ -80,8 +80,11 @@ public final class PostgresRowSequence: AsyncSequence {
         endOfScope = true
         guard !finished else { return }
         finished = true
-        handle.requestCancel()
-        try await handle.run { connection in drainResults(connection) }
+        try await handle.run { [handle] connection in
+            // On the queue: the cancel is blocking, and the queue is where the results are drained.
+            handle.requestCancel()
+            drainResults(connection)
+        }
     }
 }
 
