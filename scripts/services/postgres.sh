@@ -32,14 +32,22 @@ find_bindir() {
 
 BINDIR="$(find_bindir)"
 
-# Runs a command as the postgres user; the server refuses to run as root.
+# The server refuses to run as root: as root, run it as the `postgres` OS user; as any other user,
+# run it as that user (the database superuser is still named postgres, from `initdb -U`).
+if [[ "$(id -u)" == 0 ]]; then
+    RUN_AS="$PG_USER"
+    id "$RUN_AS" >/dev/null 2>&1 || { echo "postgres.sh: no '$RUN_AS' OS user (install postgresql-15)" >&2; exit 1; }
+else
+    RUN_AS="$(id -un)"
+fi
+
 as_pg() {
-    if [[ "$(id -un)" == "$PG_USER" ]]; then
+    if [[ "$(id -un)" == "$RUN_AS" ]]; then
         "$@"
     elif command -v runuser >/dev/null 2>&1; then
-        runuser -u "$PG_USER" -- "$@"
+        runuser -u "$RUN_AS" -- "$@"
     else
-        su "$PG_USER" -s /bin/sh -c "$(printf '%q ' "$@")"
+        su "$RUN_AS" -s /bin/sh -c "$(printf '%q ' "$@")"
     fi
 }
 
@@ -60,12 +68,17 @@ cmd_start() {
     if [[ ! -f "$DATA_DIR/PG_VERSION" ]]; then
         rm -rf "$DATA_DIR"
         mkdir -p "$DATA_DIR"
-        chown "$PG_USER": "$DATA_DIR"
+        chown "$RUN_AS": "$DATA_DIR"
         chmod 700 "$DATA_DIR"
+        if ! as_pg test -w "$DATA_DIR"; then
+            echo "postgres.sh: user $RUN_AS cannot write $DATA_DIR; set FLOW_SERVICES_DIR to a directory" \
+                "every user can traverse (default /tmp/flow-services)" >&2
+            exit 1
+        fi
         as_pg "$BINDIR/initdb" -D "$DATA_DIR" -U "$PG_USER" --auth=trust --encoding=UTF8 --locale=C.UTF-8 >/dev/null
     fi
     touch "$LOG_FILE"
-    chown "$PG_USER": "$LOG_FILE"
+    chown "$RUN_AS": "$LOG_FILE"
     local hba_changed=0
     if ! grep -qF "$HBA_RULE" "$DATA_DIR/pg_hba.conf"; then
         # pg_hba.conf is read top-down: the rule must come before initdb's trust lines.
@@ -75,6 +88,13 @@ cmd_start() {
     fi
     if is_running; then
         if [[ $hba_changed == 1 ]]; then as_pg "$BINDIR/pg_ctl" -D "$DATA_DIR" reload >/dev/null; fi
+        # Already running, perhaps started with another FLOW_PG_PORT: use the port it listens on.
+        local running_port
+        running_port="$(sed -n 4p "$DATA_DIR/postmaster.pid" 2>/dev/null || true)"
+        if [[ -n "$running_port" && "$running_port" != "$PORT" ]]; then
+            echo "postgres.sh: already running on port $running_port (not $PORT); using $running_port" >&2
+            PORT="$running_port"
+        fi
     else
         # Socket dir inside the data dir: /var/run/postgresql may not exist or be writable.
         as_pg "$BINDIR/pg_ctl" -D "$DATA_DIR" -l "$LOG_FILE" -w -t 60 \
@@ -107,7 +127,9 @@ cmd_stop() {
 
 cmd_status() {
     if is_running; then
-        echo "postgres: running on 127.0.0.1:$PORT (data $DATA_DIR)"
+        local running_port
+        running_port="$(sed -n 4p "$DATA_DIR/postmaster.pid" 2>/dev/null || true)"
+        echo "postgres: running on 127.0.0.1:${running_port:-$PORT} (data $DATA_DIR)"
     else
         echo "postgres: not running"
         return 3
