@@ -78,29 +78,36 @@ final class LibPQConnection: @unchecked Sendable {
     }
 
     /// Runs `body` with the `PGconn` on the connection's queue. If the calling task is cancelled while
-    /// the job runs, the server is asked to cancel the running statement (`PQcancel`).
-    func run<T: Sendable>(_ body: @escaping @Sendable (OpaquePointer) throws -> T) async throws -> T {
-        try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-                queue.async {
-                    guard let connection = self.connection else {
-                        continuation.resume(throwing: PostgresError(
-                            .connectionClosed, "the connection was closed", connection: self.display))
-                        return
-                    }
-                    if PQstatus(connection) != CONNECTION_OK {
-                        continuation.resume(throwing: PostgresError(
-                            .connectionLost, "the connection to the server was lost earlier",
-                            connection: self.display))
-                        return
-                    }
-                    continuation.resume(with: Result { try body(connection) })
-                }
-            }
+    /// the job runs and `cancellable` is true, the server is asked to cancel the running statement
+    /// (`PQcancel`). Clean-up jobs pass false: a late cancel request could hit a later statement.
+    func run<T: Sendable>(
+        cancellable: Bool = true, _ body: @escaping @Sendable (OpaquePointer) throws -> T
+    ) async throws -> T {
+        guard cancellable else { return try await enqueue(body) }
+        return try await withTaskCancellationHandler {
+            try await enqueue(body)
         } onCancel: {
             // PQcancel opens a connection to the server and waits: not on the caller's thread, which
             // may belong to the cooperative pool. Not on `queue` either, which is busy with the job.
             DispatchQueue.global().async { self.requestCancel() }
+        }
+    }
+
+    private func enqueue<T: Sendable>(_ body: @escaping @Sendable (OpaquePointer) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            queue.async {
+                guard let connection = self.connection else {
+                    continuation.resume(throwing: PostgresError(
+                        .connectionClosed, "the connection was closed", connection: self.display))
+                    return
+                }
+                if PQstatus(connection) != CONNECTION_OK {
+                    continuation.resume(throwing: PostgresError(
+                        .connectionLost, "the connection to the server was lost earlier", connection: self.display))
+                    return
+                }
+                continuation.resume(with: Result { try body(connection) })
+            }
         }
     }
 

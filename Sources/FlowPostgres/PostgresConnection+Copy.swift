@@ -29,7 +29,7 @@ extension PostgresConnection {
             } catch {
                 writer.isOpen = false
                 let reason = "aborted by the client: \(error)"
-                try? await handle.run { connection in
+                try? await handle.run(cancellable: false) { connection in
                     _ = PQputCopyEnd(connection, reason)
                     drainResults(connection)
                 }

@@ -36,7 +36,7 @@ public final class PostgresConnection: Sendable {
         let values = [String(connectTimeout), "UTF8", conninfo]
         let handle = try await LibPQConnection.connect(
             keywords: keywords, values: values, display: display, secret: parsed?.password)
-        let pid = try await handle.run { PQbackendPID($0) }
+        let pid = try await handle.run(cancellable: false) { PQbackendPID($0) }
         return PostgresConnection(handle: handle, backendPID: pid)
     }
 
@@ -46,7 +46,7 @@ public final class PostgresConnection: Sendable {
         let values = [String(connectTimeout), "UTF8"] + url.conninfoParameters.map(\.value)
         let handle = try await LibPQConnection.connect(
             keywords: keywords, values: values, display: url.maskedDescription, secret: url.password)
-        let pid = try await handle.run { PQbackendPID($0) }
+        let pid = try await handle.run(cancellable: false) { PQbackendPID($0) }
         return PostgresConnection(handle: handle, backendPID: pid)
     }
 
@@ -141,6 +141,9 @@ public final class PostgresConnection: Sendable {
 
     /// Runs `body` as the connection's only operation.
     func withOperation<T>(_ body: () async throws -> T) async throws -> T {
+        // A task cancelled before it starts does not start: a cancel request sent before the statement
+        // reaches the server would be ignored and the statement run anyway.
+        try Task.checkCancellation()
         switch state.withLock({ $0.startOperation() }) {
         case .run: break
         case .failBusy:

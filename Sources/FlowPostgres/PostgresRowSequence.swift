@@ -80,7 +80,7 @@ public final class PostgresRowSequence: AsyncSequence {
         endOfScope = true
         guard !finished else { return }
         finished = true
-        try await handle.run { [handle] connection in
+        try await handle.run(cancellable: false) { [handle] connection in
             // On the queue: the cancel is blocking, and the queue is where the results are drained.
             handle.requestCancel()
             drainResults(connection)

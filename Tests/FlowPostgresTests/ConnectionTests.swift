@@ -97,3 +97,23 @@ struct ConnectionTests {
         }
     }
 }
+
+@Suite("Connection cancellation")
+struct ConnectionCancellationTests {
+    @Test("a task cancelled before the call does not run the statement")
+    func cancelledBeforeStart() async throws {
+        let table = TestDatabase.uniqueName("cancelled")
+        try await TestDatabase.withConnection { connection in
+            try await connection.execute("CREATE TABLE \(table) (id int)")
+            let task = Task {
+                while !Task.isCancelled { await Task.yield() }
+                try await connection.execute("INSERT INTO \(table) VALUES (1)")
+            }
+            task.cancel()
+            await #expect(throws: CancellationError.self) { try await task.value }
+            let count = try await connection.queryAll("SELECT count(*) FROM \(table)")
+            #expect(count[0][0] == .int(0))
+            try await connection.execute("DROP TABLE \(table)")
+        }
+    }
+}
