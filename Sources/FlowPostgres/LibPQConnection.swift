@@ -145,7 +145,9 @@ final class LibPQConnection: @unchecked Sendable {
     ) -> PostgresError {
         let sqlState = result.flatMap { field($0, "C") }
         let primary = result.flatMap { field($0, "M") }
-        var message = primary ?? errorText(PQerrorMessage(connection))
+        // libpq's own errors (no fields) have only the full message text.
+        var message = primary ?? result.map { errorText(PQresultErrorMessage($0)) } ?? ""
+        if message.isEmpty { message = errorText(PQerrorMessage(connection)) }
         if message.isEmpty { message = "unknown error" }
         let lost = PQstatus(connection) != CONNECTION_OK
         let lostState = sqlState.map { $0.hasPrefix("08") || ["57P01", "57P02"].contains($0) } ?? false
@@ -164,6 +166,7 @@ final class LibPQConnection: @unchecked Sendable {
             sqlState: sqlState,
             detail: result.flatMap { field($0, "D") }.map { scrub($0, secret: secret) },
             hint: result.flatMap { field($0, "H") },
+            context: result.flatMap { field($0, "W") }.map { scrub($0, secret: secret) },
             statement: statement,
             connection: display)
     }

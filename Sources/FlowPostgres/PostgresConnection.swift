@@ -87,7 +87,8 @@ public final class PostgresConnection: Sendable {
                         }
                     default:
                         if failure == nil {
-                            failure = handle.error(from: result, connection: connection, code: .queryFailed, statement: sql)
+                            failure = handle.error(
+                                from: result, connection: connection, code: .queryFailed, statement: sql)
                         }
                     }
                     if PQstatus(connection) != CONNECTION_OK { break }
@@ -163,7 +164,8 @@ public final class PostgresConnection: Sendable {
             // libpq takes parameters as C strings: a NUL would silently cut the value short.
             if text.utf8.contains(0) {
                 throw PostgresError(
-                    .invalidParameter, "parameter $\(index + 1) contains a NUL character, which PostgreSQL text cannot hold",
+                    .invalidParameter,
+                    "parameter $\(index + 1) contains a NUL character, which PostgreSQL text cannot hold",
                     statement: statement)
             }
             return text

@@ -52,6 +52,8 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
     public let detail: String?
     /// The server's HINT field.
     public let hint: String?
+    /// The server's CONTEXT field: where the error happened (`COPY items, line 2, column id: "x"`).
+    public let context: String?
     /// The start of the statement that failed (at most 200 characters), never its parameters.
     public let statement: String?
     /// The masked description of the connection (``PostgresURL/maskedDescription``) where known.
@@ -59,20 +61,16 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
 
     init(
         _ code: Code, _ message: String, sqlState: String? = nil, detail: String? = nil, hint: String? = nil,
-        statement: String? = nil, connection: String? = nil
+        context: String? = nil, statement: String? = nil, connection: String? = nil
     ) {
         self.code = code
         self.message = message
         self.sqlState = sqlState
         self.detail = detail
         self.hint = hint
+        self.context = context
         self.statement = statement.map { $0.count > 200 ? String($0.prefix(200)) + "..." : $0 }
         self.connection = connection
-    }
-
-    func with(statement: String?) -> PostgresError {
-        PostgresError(
-            code, message, sqlState: sqlState, detail: detail, hint: hint, statement: statement, connection: connection)
     }
 
     /// True when the connection is gone: the caller must open a new one.
@@ -121,6 +119,7 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
         if let sqlState { text += " [SQLSTATE \(sqlState)]" }
         if let detail { text += "; detail: \(detail)" }
         if let hint { text += "; hint: \(hint)" }
+        if let context { text += "; context: \(context)" }
         if let statement { text += "; statement: \(statement)" }
         if code == .connectionLost { text += "; open a new connection and retry" }
         return text

@@ -66,7 +66,8 @@ public struct PostgresURL: Sendable, Hashable {
         } else {
             throw PostgresError(
                 .invalidURL,
-                "expected postgresql://, postgres:// or jdbc:postgresql: (got \(PostgresURL.maskWithoutParsing(string)))")
+                "expected postgresql://, postgres:// or jdbc:postgresql: "
+                    + "(got \(PostgresURL.maskWithoutParsing(string)))")
         }
 
         var query: Substring = ""

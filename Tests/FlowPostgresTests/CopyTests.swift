@@ -72,6 +72,7 @@ struct CopyTests {
             }
             #expect(error.code == .copyFailed)
             #expect(error.sqlState == "22P02")
+            #expect(error.context?.contains("line 2") == true)
             let wrong = try await #require(throws: PostgresError.self) {
                 try await connection.copyIn("SELECT 1", rows: [[.int(1)]])
             }
