@@ -215,3 +215,19 @@ func withCStringArray<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePoint
     pointers.append(nil)
     return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
 }
+
+/// Reads and frees results until libpq reports none are left, so the connection is idle again.
+func drainResults(_ connection: OpaquePointer) {
+    while let result = PQgetResult(connection) {
+        let status = PQresultStatus(result)
+        PQclear(result)
+        if status == PGRES_COPY_IN {
+            _ = PQputCopyEnd(connection, "aborted")
+        } else if status == PGRES_COPY_OUT {
+            // Discard COPY TO STDOUT data.
+            var buffer: UnsafeMutablePointer<CChar>?
+            while PQgetCopyData(connection, &buffer, 0) > 0 { PQfreemem(buffer) }
+        }
+        if PQstatus(connection) != CONNECTION_OK { return }
+    }
+}

@@ -172,38 +172,3 @@ public final class PostgresConnection: Sendable {
         }
     }
 }
-
-/// What a statement did: its command tag (`INSERT 0 3`, `UPDATE 2`, `CREATE TABLE`) and row count.
-public struct PostgresCommandResult: Sendable, Hashable {
-    /// Rows inserted, updated, deleted, copied or selected; 0 for commands without a count.
-    public let rowsAffected: Int
-    /// The command tag the server sent.
-    public let commandTag: String
-
-    public init(rowsAffected: Int, commandTag: String) {
-        self.rowsAffected = rowsAffected
-        self.commandTag = commandTag
-    }
-
-    init(_ result: OpaquePointer) {
-        let count = PQcmdTuples(result).map { String(cString: $0) } ?? ""
-        self.rowsAffected = Int(count) ?? 0
-        self.commandTag = PQcmdStatus(result).map { String(cString: $0) } ?? ""
-    }
-}
-
-/// Reads and frees results until libpq reports none are left, so the connection is idle again.
-func drainResults(_ connection: OpaquePointer) {
-    while let result = PQgetResult(connection) {
-        let status = PQresultStatus(result)
-        PQclear(result)
-        if status == PGRES_COPY_IN {
-            _ = PQputCopyEnd(connection, "aborted")
-        } else if status == PGRES_COPY_OUT {
-            // Discard COPY TO STDOUT data.
-            var buffer: UnsafeMutablePointer<CChar>?
-            while PQgetCopyData(connection, &buffer, 0) > 0 { PQfreemem(buffer) }
-        }
-        if PQstatus(connection) != CONNECTION_OK { return }
-    }
-}
