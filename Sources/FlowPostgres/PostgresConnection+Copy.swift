@@ -65,4 +65,14 @@ extension PostgresConnection {
             for row in rows { try await writer.write(row) }
         }
     }
+
+    /// Copies every row of an async sequence (a stream of records, for example) with ``copyIn(_:_:)``.
+    /// Rows are pulled only as fast as they are sent.
+    @discardableResult
+    public func copyIn<Rows: AsyncSequence>(_ sql: String, rows: Rows) async throws -> Int
+    where Rows.Element == [PostgresValue?] {
+        try await copyIn(sql) { writer in
+            for try await row in rows { try await writer.write(row) }
+        }
+    }
 }

@@ -82,6 +82,21 @@ struct CopyTests {
         }
     }
 
+    @Test("rows from an async sequence")
+    func asyncSequence() async throws {
+        let table = TestDatabase.uniqueName("copyasync")
+        let (stream, continuation) = AsyncStream.makeStream(of: [PostgresValue?].self)
+        for index in 0..<1000 { continuation.yield([.int(Int64(index)), index % 2 == 0 ? nil : .text("odd")]) }
+        continuation.finish()
+        try await TestDatabase.withConnection { connection in
+            try await connection.execute("CREATE TABLE \(table) (id int8, note text)")
+            #expect(try await connection.copyIn("COPY \(table) (id, note) FROM STDIN", rows: stream) == 1000)
+            let counts = try await connection.queryAll("SELECT count(*), count(note) FROM \(table)")
+            #expect(counts[0].values == [.int(1000), .int(500)])
+            try await connection.execute("DROP TABLE \(table)")
+        }
+    }
+
     @Test(
         "escapes backslash, tab, newline and carriage return; NULL is \\N",
         arguments: [
