@@ -23,11 +23,15 @@ public final class PostgresConnection: Sendable {
     }
 
     /// Opens a connection from a libpq conninfo string (`host=... dbname=...`) or a
-    /// `postgresql://`/`postgres://` URL. Use ``PostgresURL`` to translate JDBC URLs first.
+    /// `postgresql://`/`postgres://` URL, given to libpq as it is. A `jdbc:postgresql:` URL is
+    /// translated by ``PostgresURL`` first.
     ///
     /// - Parameter connectTimeout: seconds to wait for the server, unless the conninfo sets
     ///   `connect_timeout` itself.
     public static func connect(_ conninfo: String, connectTimeout: Int = 10) async throws -> PostgresConnection {
+        if conninfo.hasPrefix("jdbc:") {
+            return try await connect(PostgresURL(conninfo), connectTimeout: connectTimeout)
+        }
         let parsed = try? PostgresURL(conninfo)
         let display = parsed?.maskedDescription ?? PostgresURL.mask(conninfo)
         // Later keywords override earlier ones, and the expanded conninfo comes last: the caller's

@@ -53,6 +53,12 @@ struct ConnectionFailureTests {
         #expect(!connection.maskedDescription.contains("fl0w"))
         await connection.close()
 
+        let jdbc = "jdbc:postgresql://\(base.host ?? "127.0.0.1"):\(base.port ?? 5432)/flow_test"
+            + "?user=\(Self.passwordRole)&password=fl0w-p%40ss%3Aw%2Frd&ApplicationName=flow-test"
+        let viaJDBC = try await PostgresConnection.connect(jdbc)
+        #expect(try await viaJDBC.queryAll("SHOW application_name")[0][0] == .text("flow-test"))
+        await viaJDBC.close()
+
         let parsed = try PostgresURL(string)
         #expect(parsed.password == Self.rolePassword)
         let viaConninfo = try await PostgresConnection.connect(parsed.conninfo)
