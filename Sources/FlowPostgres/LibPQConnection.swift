@@ -38,11 +38,21 @@ final class LibPQConnection: @unchecked Sendable {
 
     deinit {
         // No job can be pending (each job holds a strong reference), so no other thread uses the handle.
-        cancelObject.withLock { cancel in
-            if let object = cancel { PQfreeCancel(object.pointer) }
-            cancel = nil
+        // PQfinish writes a Terminate message and may block: hand it to the queue, never run it on the
+        // thread that dropped the last reference, which may belong to the cooperative pool.
+        let cancel = cancelObject.withLock { cancel in
+            defer { cancel = nil }
+            return cancel
         }
-        if let connection { PQfinish(connection) }
+        guard let connection else {
+            if let cancel { PQfreeCancel(cancel.pointer) }
+            return
+        }
+        let handles = (connection: SendablePointer(connection), cancel: cancel)
+        queue.async {
+            if let cancel = handles.cancel { PQfreeCancel(cancel.pointer) }
+            PQfinish(handles.connection.pointer)
+        }
     }
 
     /// Opens a connection on a new serial queue. `keywords`/`values` go to `PQconnectdbParams` with

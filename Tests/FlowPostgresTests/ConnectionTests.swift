@@ -82,6 +82,22 @@ struct ConnectionTests {
         #expect(error.code == .connectionClosed)
     }
 
+    @Test("a connection dropped without close ends its server session")
+    func droppedWithoutClose() async throws {
+        try await TestDatabase.withConnection { observer in
+            var dropped: PostgresConnection? = try await TestDatabase.connect()
+            let pid = try #require(dropped?.backendPID)
+            try await dropped?.execute("SELECT 1")
+            dropped = nil
+            let gone = try await TestDatabase.waitUntil(seconds: 10) {
+                try await observer.queryAll(
+                    "SELECT 1 FROM pg_stat_activity WHERE pid = $1", parameters: [.int(Int64(pid))]
+                ).isEmpty
+            }
+            #expect(gone)
+        }
+    }
+
     @Test("cancelling the task cancels the running statement on the server")
     func taskCancellation() async throws {
         try await TestDatabase.withConnection { connection in
