@@ -18,6 +18,7 @@ struct RowBatch: Sendable {
                 batch.finished = true
                 return batch
             }
+            // Each single-row PGresult is ours to PQclear; its values are copied into Swift strings first.
             defer { PQclear(result) }
             let status = PQresultStatus(result)
             switch status {
