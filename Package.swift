@@ -19,6 +19,12 @@ let package = Package(
         .target(name: "FlowJSON"),
         .testTarget(name: "FlowJSONTests", dependencies: ["FlowJSON"]),
 
+        // MARK: PostgreSQL client on libpq. `CLibPQ` is imported by `FlowPostgres` only; everything else
+        // talks to the async Swift API. Integration tests need `scripts/services/postgres.sh start`.
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .target(name: "FlowPostgres", dependencies: ["CLibPQ"]),
+        .testTarget(name: "FlowPostgresTests", dependencies: ["FlowPostgres"]),
+
         // MARK: HTTP and SMTP client on libcurl. FlowHTTP is the only Swift module that sees CCurl/CCurlShim.
         .systemLibrary(
             name: "CCurl",

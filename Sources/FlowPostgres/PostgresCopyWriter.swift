@@ -1,0 +1,54 @@
+import CLibPQ
+
+/// Writes rows into a running `COPY ... FROM STDIN` (see ``PostgresConnection/copyIn(_:_:)``).
+///
+/// Rows are encoded by ``PostgresCopyText`` into a buffer that is sent with `PQputCopyData` on the
+/// connection's queue each time it passes ``chunkSize`` bytes. Valid only inside the `copyIn` body.
+public final class PostgresCopyWriter {
+    /// Bytes buffered before a send. Large chunks keep the per-call overhead small.
+    public static let chunkSize = 256 * 1024
+
+    private let handle: LibPQConnection
+    private let statement: String
+    private var buffer: [UInt8] = []
+    /// Rows written so far.
+    public private(set) var rowCount = 0
+    var isOpen = true
+
+    init(handle: LibPQConnection, statement: String) {
+        self.handle = handle
+        self.statement = statement
+        buffer.reserveCapacity(Self.chunkSize + 4096)
+    }
+
+    /// Encodes one row (nil for NULL); sends the buffer when it is full.
+    public func write(_ row: [PostgresValue?]) async throws {
+        guard isOpen else {
+            throw PostgresError(.copyFailed, "rows written after the copyIn body returned", statement: statement)
+        }
+        PostgresCopyText.appendRow(row, to: &buffer)
+        rowCount += 1
+        if buffer.count >= Self.chunkSize { try await flush() }
+    }
+
+    /// Sends whatever is buffered.
+    func flush() async throws {
+        guard !buffer.isEmpty else { return }
+        let chunk = buffer
+        buffer = []
+        buffer.reserveCapacity(Self.chunkSize + 4096)
+        let statement = statement
+        try await handle.run { [handle] connection in
+            let sent = chunk.withUnsafeBufferPointer { bytes in
+                bytes.withMemoryRebound(to: CChar.self) {
+                    PQputCopyData(connection, $0.baseAddress, Int32($0.count))
+                }
+            }
+            if sent != 1 {
+                let error = handle.error(from: nil, connection: connection, code: .copyFailed, statement: statement)
+                drainResults(connection)
+                throw error
+            }
+        }
+    }
+}
