@@ -84,8 +84,10 @@ struct RunCommand: AsyncParsableCommand {
         let engine = Engine(makeLogger: { node in
             Logger(label: "flow.node.\(node)") { _ in ReporterLogHandler(reporter: reporter, node: node) }
         })
+        // Trap signals before the run starts, so an early Ctrl-C is not lost.
+        let interrupted = SignalTrap.install()
         let runTask = Task { await engine.run(plan, runID: runID, observer: reporter) }
-        let interrupted = SignalTrap.cancelOnSignals(runTask)
+        interrupted.attach(runTask)
         let ticker = reporter.live ? Task {
             while !Task.isCancelled {
                 reporter.redraw()
@@ -134,26 +136,42 @@ extension String {
 /// Ctrl-C and SIGTERM cancel the run (recorded as cancelled, exit 130); a second Ctrl-C exits at once.
 enum SignalTrap {
     final class Flag: Sendable {
-        let state = Mutex(false)
-        var value: Bool { state.withLock { $0 } }
+        struct State {
+            var interrupted = false
+            var task: Task<RunResult, Never>?
+        }
+
+        let state = Mutex(State())
+        var value: Bool { state.withLock { $0.interrupted } }
+
+        /// The run to cancel; cancelled at once when a signal already arrived.
+        func attach(_ task: Task<RunResult, Never>) {
+            let cancelNow = state.withLock { s -> Bool in
+                s.task = task
+                return s.interrupted
+            }
+            if cancelNow { task.cancel() }
+        }
+
+        func signalled() {
+            let (again, task) = state.withLock { s -> (Bool, Task<RunResult, Never>?) in
+                defer { s.interrupted = true }
+                return (s.interrupted, s.task)
+            }
+            if again { _exit(ExitStatus.interrupted) }
+            Terminal.err("\nflow: interrupted; cancelling the run (press Ctrl-C again to quit at once)\n")
+            task?.cancel()
+        }
     }
 
     nonisolated(unsafe) static var sources: [DispatchSourceSignal] = []
 
-    static func cancelOnSignals(_ task: Task<RunResult, Never>) -> Flag {
+    static func install() -> Flag {
         let flag = Flag()
         for sig in [SIGINT, SIGTERM] {
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler {
-                let again = flag.state.withLock { s -> Bool in
-                    defer { s = true }
-                    return s
-                }
-                if again { _exit(ExitStatus.interrupted) }
-                Terminal.err("\nflow: interrupted; cancelling the run (press Ctrl-C again to quit at once)\n")
-                task.cancel()
-            }
+            source.setEventHandler { flag.signalled() }
             source.resume()
             sources.append(source)
         }

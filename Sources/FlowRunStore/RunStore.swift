@@ -53,7 +53,7 @@ public final class RunStore: Sendable {
     /// Opens or creates the store at `path`, creating its directory.
     public init(path: String) throws {
         self.path = path
-        try Directories.create(Directories.parent(of: path))
+        try FileSystem.createDirectories(FileSystem.parent(of: path))
         connection = try SQLiteConnection(path: path)
         try connection.sync { try $0.execute(Self.schema) }
     }
@@ -61,7 +61,7 @@ public final class RunStore: Sendable {
     /// Where runs of `workflowFile` are stored.
     public static func defaultPath(forWorkflow workflowFile: String?, environment: [String: String]) -> String {
         if let home = environment["FLOW_HOME"], !home.isEmpty { return home + "/state.db" }
-        let directory = workflowFile.map(Directories.parent(of:)) ?? "."
+        let directory = workflowFile.map(FileSystem.parent(of:)) ?? "."
         return directory + "/.flow/state.db"
     }
 
@@ -233,26 +233,3 @@ extension SQLiteValue {
     }
 }
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
-/// Directory helpers without Foundation.
-public enum Directories {
-    public static func parent(of path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return "." }
-        let dir = String(path[..<slash])
-        return dir.isEmpty ? "/" : dir
-    }
-
-    /// `mkdir -p`.
-    public static func create(_ path: String) throws {
-        var current = path.hasPrefix("/") ? "" : "."
-        for component in path.split(separator: "/") {
-            current += "/" + component
-            if mkdir(current, 0o755) != 0 && errno != EEXIST {
-                throw SQLiteError(code: 0, message: String(cString: strerror(errno)), operation: "create directory `\(current)`")
-            }
-        }
-    }
-}

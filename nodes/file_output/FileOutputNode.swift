@@ -72,6 +72,8 @@ struct FileOutputNode: Node {
         let input = try context.requireInput()
         let atomic = !append && targetIsRegularFile()
         let writePath = atomic ? "\(path).flow-tmp-\(getpid())" : path
+        // Outputs may go to `out/...` without preparing the directory.
+        try FileSystem.createDirectories(FileSystem.parent(of: path))
         let file = try FileWriter(path: writePath, append: append)
         var succeeded = false
         defer { if atomic && !succeeded { unlink(writePath) } }
