@@ -46,7 +46,8 @@ PY
   cat "$data" > /dev/null  # warm the page cache
   hyperfine -N --warmup 1 --runs 5 --export-json "$work/cat.json" "cat $data" >/dev/null 2>&1
   hyperfine -N --runs 3 --export-json "$work/copy.json" "$flow run $work/copy.yaml --no-progress --param input=$data" >/dev/null 2>&1
-  rss=$( { /usr/bin/time -f "%M" "$flow" run "$work/copy.yaml" --no-progress --param "input=$data" >/dev/null 2>/dev/null; } 2>&1 | tail -1 )
+  /usr/bin/time -f "%M" -o "$work/copy.rss" "$flow" run "$work/copy.yaml" --no-progress --param "input=$data" >/dev/null 2>&1
+  rss=$(tail -1 "$work/copy.rss")
   python3 - "$work/cat.json" "$work/copy.json" "$size" "$records" "$rss" <<'PY'
 import json, sys
 cat = json.load(open(sys.argv[1]))["results"][0]["median"]

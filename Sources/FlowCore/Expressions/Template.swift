@@ -24,34 +24,37 @@ public struct Template: Sendable {
         text.contains("${")
     }
 
-    /// Compiles `text`; errors carry the character offset inside `text`.
+    /// Compiles `text`; errors carry the offset inside `text` in Unicode scalars (how columns count).
     public init(_ text: String, language: any ExpressionLanguage) throws(ExpressionError) {
         source = text
         parts = []
-        let chars = Array(text)
-        var literal = ""
+        let scalars = Array(text.unicodeScalars)
+        var literal = String.UnicodeScalarView()
         var i = 0
-        while i < chars.count {
-            if chars[i] == "$", i + 2 < chars.count, chars[i + 1] == "$", chars[i + 2] == "{" {
-                literal += "${"
+        while i < scalars.count {
+            let c = scalars[i]
+            if c == "$", i + 2 < scalars.count, scalars[i + 1] == "$", scalars[i + 2] == "{" {
+                literal.append(contentsOf: "${".unicodeScalars)
                 i += 3
                 continue
             }
-            guard chars[i] == "$", i + 1 < chars.count, chars[i + 1] == "{" else {
-                literal.append(chars[i])
+            guard c == "$", i + 1 < scalars.count, scalars[i + 1] == "{" else {
+                literal.append(c)
                 i += 1
                 continue
             }
             let start = i + 2
-            guard let end = Template.closingBrace(chars, from: start) else {
+            guard let end = Template.closingBrace(scalars, from: start) else {
                 throw ExpressionError(message: "unterminated `${`: add the closing `}`", offset: i)
             }
             if !literal.isEmpty {
-                parts.append(.text(literal))
-                literal = ""
+                parts.append(.text(String(literal)))
+                literal = String.UnicodeScalarView()
             }
-            let source = String(chars[start..<end])
-            if source.allSatisfy(\.isWhitespace) {
+            var expression = String.UnicodeScalarView()
+            expression.append(contentsOf: scalars[start..<end])
+            let source = String(expression)
+            if source.unicodeScalars.allSatisfy({ $0.properties.isWhitespace }) {
                 throw ExpressionError(message: "empty `${}`", offset: i)
             }
             do {
@@ -62,16 +65,16 @@ public struct Template: Sendable {
             }
             i = end + 1
         }
-        if !literal.isEmpty || parts.isEmpty { parts.append(.text(literal)) }
+        if !literal.isEmpty || parts.isEmpty { parts.append(.text(String(literal))) }
     }
 
     /// Finds the `}` closing an interpolation, skipping braces inside nested braces and string literals.
-    static func closingBrace(_ chars: [Character], from start: Int) -> Int? {
+    static func closingBrace(_ scalars: [Unicode.Scalar], from start: Int) -> Int? {
         var depth = 0
-        var quote: Character?
+        var quote: Unicode.Scalar?
         var i = start
-        while i < chars.count {
-            let c = chars[i]
+        while i < scalars.count {
+            let c = scalars[i]
             if let q = quote {
                 if c == "\\" { i += 2; continue }
                 if c == q { quote = nil }

@@ -247,7 +247,7 @@ public struct WorkflowLoader: Sendable {
                 // `when: ${params.full}` is accepted too: the braces are optional in conditions.
                 var source = text
                 var node = whenNode
-                if source.hasPrefix("${"), source.hasSuffix("}"), Template.closingBrace(Array(source), from: 2) == source.count - 1 {
+                if source.hasPrefix("${"), source.hasSuffix("}"), Template.closingBrace(Array(source.unicodeScalars), from: 2) == source.unicodeScalars.count - 1 {
                     source = String(source.dropFirst(2).dropLast())
                     node.location = whenNode.textLocation.advanced(by: 2)
                     node.kind = .scalar(source, .plain)

@@ -103,9 +103,8 @@ public struct Engine: Sendable {
                                                  error: "not run: `\(failed.value)` did not succeed")
                             continue
                         }
-                        if let skipped = node.inputs.first(where: { status[$0.value] == .skipped }) {
-                            finishWithoutRunning(id, .skipped, error: nil)
-                            _ = skipped
+                        if node.inputs.contains(where: { status[$0.value] == .skipped }) {
+                            finishWithoutRunning(id, .skipped)
                             continue
                         }
                         if let failed = node.inputs.first(where: { [.failed, .upstreamFailed, .cancelled].contains(status[$0.value]) }) {
@@ -191,11 +190,8 @@ public struct Engine: Sendable {
 
             startReady()
             while let completion = await group.next() {
-                guard case .node(var result) = completion else { continue }
+                guard case .node(let result) = completion else { continue }
                 let id = result.id
-                if result.status == .failed, cancelledByFailure || Task.isCancelled, result.error == nil {
-                    result.status = .cancelled
-                }
                 status[id] = result.status
                 results[id] = result
                 observer.nodeFinished(result)
@@ -219,8 +215,7 @@ public struct Engine: Sendable {
         var nodeResults: [NodeResult] = []
         for planned in plan.nodes {
             let id = planned.node.id
-            if var r = results[id] {
-                if r.status == .failed, cancelledByUser, r.error?.hasPrefix("cancelled") == true { r.status = .cancelled }
+            if let r = results[id] {
                 nodeResults.append(r)
             } else {
                 let r = NodeResult(id: id, type: planned.node.type, status: .cancelled)

@@ -258,10 +258,11 @@ public enum ExpressionReferences {
     static let roots: Set<String> = ["params", "env", "secrets", "run", "record"]
 
     public static func find(in source: String) -> [Reference] {
-        let chars = Array(source)
+        // Scalars, not Characters: offsets must count like columns do, and it is much faster.
+        let chars = Array(source.unicodeScalars)
         var found: [Reference] = []
         var i = 0
-        var quote: Character?
+        var quote: Unicode.Scalar?
         while i < chars.count {
             let c = chars[i]
             if let q = quote {
@@ -271,13 +272,13 @@ public enum ExpressionReferences {
                 continue
             }
             if c == "\"" || c == "'" { quote = c; i += 1; continue }
-            guard c.isLetter || c == "_" else { i += 1; continue }
-            let previous: Character? = i > 0 ? chars[i - 1] : nil
+            guard isNameStart(c) else { i += 1; continue }
+            let previous: Unicode.Scalar? = i > 0 ? chars[i - 1] : nil
             let start = i
-            while i < chars.count, chars[i].isLetter || chars[i].isNumber || chars[i] == "_" { i += 1 }
+            while i < chars.count, isNamePart(chars[i]) { i += 1 }
             // A root must start a path: not after `.` or a name character; `$` is allowed.
-            if let p = previous, p == "." || p.isLetter || p.isNumber || p == "_" { continue }
-            let word = String(chars[start..<i])
+            if let p = previous, p == "." || isNamePart(p) { continue }
+            let word = String(String.UnicodeScalarView(chars[start..<i]))
             guard roots.contains(word) else { continue }
             var member: String?
             if i + 1 < chars.count, chars[i] == "." {
@@ -286,15 +287,25 @@ public enum ExpressionReferences {
                     let open = j + 1
                     j = open
                     while j < chars.count, chars[j] != "`" { j += 1 }
-                    member = String(chars[open..<min(j, chars.count)])
+                    member = String(String.UnicodeScalarView(chars[open..<min(j, chars.count)]))
                 } else {
                     let open = j
-                    while j < chars.count, chars[j].isLetter || chars[j].isNumber || chars[j] == "_" || chars[j] == "-" { j += 1 }
-                    if j > open { member = String(chars[open..<j]) }
+                    while j < chars.count, isNamePart(chars[j]) || chars[j] == "-" { j += 1 }
+                    if j > open { member = String(String.UnicodeScalarView(chars[open..<j])) }
                 }
             }
             found.append(Reference(root: word, member: member, offset: start, isVariable: previous == "$"))
         }
         return found
+    }
+
+    @inline(__always)
+    static func isNameStart(_ c: Unicode.Scalar) -> Bool {
+        c.isASCII ? (c.value | 0x20 >= 0x61 && c.value | 0x20 <= 0x7A) || c == "_" : c.properties.isAlphabetic
+    }
+
+    @inline(__always)
+    static func isNamePart(_ c: Unicode.Scalar) -> Bool {
+        isNameStart(c) || (c.value >= 0x30 && c.value <= 0x39)
     }
 }
