@@ -18,5 +18,9 @@ let package = Package(
         // MARK: JSON value type: the record on every edge. No dependencies.
         .target(name: "FlowJSON"),
         .testTarget(name: "FlowJSONTests", dependencies: ["FlowJSON"]),
+
+        // MARK: JSONata expression engine over FlowJSON values.
+        .target(name: "JSONata", dependencies: ["FlowJSON"]),
+        .testTarget(name: "JSONataTests", dependencies: ["JSONata"], resources: [.copy("Resources")]),
     ]
 )

@@ -1,0 +1,77 @@
+import FlowJSON
+
+/// A variable scope: a short list of bindings and a parent. Lookups scan linearly (scopes are small).
+final class Frame {
+    var names: [String] = []
+    var values: [Value?] = []
+    let parent: Frame?
+
+    init(parent: Frame?) { self.parent = parent }
+
+    @inline(__always)
+    func bind(_ name: String, _ value: Value?) {
+        for i in names.indices where names[i] == name {
+            values[i] = value
+            return
+        }
+        names.append(name)
+        values.append(value)
+    }
+
+    /// Looks a name up through the scope chain; `found` is false when no scope binds it.
+    @inline(__always)
+    func lookup(_ name: String) -> (found: Bool, value: Value?) {
+        var f: Frame? = self
+        while let frame = f {
+            let n = frame.names
+            for i in n.indices where n[i] == name { return (true, frame.values[i]) }
+            f = frame.parent
+        }
+        return (false, nil)
+    }
+}
+
+/// A function value.
+final class FunctionRef {
+    enum Kind {
+        /// A lambda closing over `env`; `params` are its (remaining) parameter names.
+        case lambda(node: Node, input: Value?, env: Frame, params: [String])
+        case builtin(Builtin)
+        /// A native function with some arguments bound; `nil` entries are the `?` holes.
+        case partialNative(FunctionRef, [Value?], holes: [Bool])
+        /// An internal closure (regex matchers, transforms, function chains).
+        case closure(arity: Int, body: (Evaluator, [Value?], Value?, Frame) throws(JSONataError) -> Value?)
+    }
+
+    let kind: Kind
+    var signature: Signature?
+    /// Set for regex literals, so string functions can use the expression directly.
+    var regex: JSRegex?
+
+    init(_ kind: Kind, signature: Signature? = nil) {
+        self.kind = kind
+        self.signature = signature
+    }
+
+    var arity: Int {
+        switch kind {
+        case .lambda(_, _, _, let params): return params.count
+        case .builtin(let b): return b.arity
+        case .partialNative(_, _, let holes): return holes.filter { $0 }.count
+        case .closure(let arity, _): return arity
+        }
+    }
+
+    var isThunk: Bool {
+        if case .lambda(let node, _, _, _) = kind { return node.thunk }
+        return false
+    }
+}
+
+/// A standard-library function.
+struct Builtin: Sendable {
+    let name: String
+    let signature: Signature?
+    let arity: Int
+    let impl: @Sendable (Evaluator, [Value?], Value?, Frame) throws(JSONataError) -> Value?
+}
