@@ -46,8 +46,7 @@ final class Evaluator {
         if stackBase > here && stackBase - here > UInt(stackLimit) {
             throw JSONataError(code: "U1001", position: expr.position)
         }
-        ticks &+= 1
-        if ticks & 1023 == 0, let deadline, ContinuousClock.now > deadline {
+        if ticks & 255 == 0, let deadline, ContinuousClock.now > deadline {
             throw JSONataError(code: "U1001", message: "Expression evaluation timeout: Check for infinite loop", position: expr.position)
         }
     }
@@ -55,7 +54,8 @@ final class Evaluator {
     func evaluate(_ expr: Node, _ input: Value?, _ env: Frame) throws(JSONataError) -> Value? {
         depth += 1
         defer { depth -= 1 }
-        if depth > 60 || ticks & 255 == 0 { try checkLimits(expr) } else { ticks &+= 1 }
+        ticks &+= 1
+        if depth > 60 || ticks & 255 == 0 { try checkLimits(expr) }
         var result: Value?
         switch expr.kind {
         case .path:

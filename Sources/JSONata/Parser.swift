@@ -33,7 +33,11 @@ struct Parser {
 
     var lbp: Int {
         switch node.kind {
-        case .op: return Lexer.operators[id] ?? 0
+        case .op:
+            switch id {
+            case ":", ";", ",", ")", "]", "}", "..", "(end)", "!", "~", "|", "**": return 0
+            default: return Lexer.operators[id] ?? 0
+            }
         default: return 0
         }
     }
