@@ -23,7 +23,7 @@ extension Builtins {
         def("ceil", "<n-:n>") { _, a, _, _ in numArg(a, 0).map { .number(fixZero($0.rounded(.up))) } },
         def("round", "<n-n?:n>") { _, a, _, _ in
             guard let n = numArg(a, 0) else { return nil }
-            return .number(round(n, Int(numArg(a, 1) ?? 0)))
+            return .number(round(n, (numArg(a, 1) ?? 0).clampedInt))
         },
         def("sqrt", "<n-:n>") { _, a, _, _ throws(JSONataError) in
             guard let n = numArg(a, 0) else { return nil }

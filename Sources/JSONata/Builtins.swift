@@ -210,7 +210,7 @@ enum Builtins {
             guard let s = strArg(a, 0) else { return nil }
             let cp = codePoints(s)
             let len = cp.count
-            var start = Int(numArg(a, 1) ?? 0)
+            var start = (numArg(a, 1) ?? 0).clampedInt
             if len + start < 0 { start = 0 }
             func slice(_ st: Int, _ en: Int?) -> String {
                 var b = st < 0 ? max(len + st, 0) : min(st, len)
@@ -221,7 +221,7 @@ enum Builtins {
             }
             if let l = numArg(a, 2) {
                 if l <= 0 { return .string("") }
-                let length = Int(l.rounded(.down))
+                let length = l.rounded(.down).clampedInt
                 let end = start >= 0 ? start + length : len + start + length
                 return .string(slice(start, end))
             }
@@ -266,7 +266,7 @@ enum Builtins {
             guard let s = strArg(a, 0), let w = numArg(a, 1) else { return nil }
             var ch = strArg(a, 2) ?? " "
             if ch.isEmpty { ch = " " }
-            let width = Int(w)
+            let width = w.clampedInt
             let padLength = abs(width) - s.unicodeScalars.count
             guard padLength > 0 else { return .string(s) }
             var padding = String.UnicodeScalarView()
@@ -292,7 +292,7 @@ enum Builtins {
         def("split", "<s-(sf)n?:a<s>>") { ev, a, _, env throws(JSONataError) in
             guard let s = strArg(a, 0) else { return nil }
             if let l = numArg(a, 2), l < 0 { throw JSONataError(code: "D3020", value: .double(l)) }
-            let limit = numArg(a, 2).map { Int($0) }
+            let limit = numArg(a, 2).map { $0.clampedInt }
             var parts: [String] = []
             switch arg(a, 1) {
             case .string(let sep)?:
@@ -333,7 +333,7 @@ enum Builtins {
             if let l = numArg(a, 2), l < 0 { throw JSONataError(code: "D3040", value: .double(l)) }
             guard case .function(let f)? = arg(a, 1) else { return nil }
             var ms = try matches(ev, f, s, env)
-            if let l = numArg(a, 2) { ms = Array(ms.prefix(Int(l))) }
+            if let l = numArg(a, 2) { ms = Array(ms.prefix(l.clampedInt)) }
             let out = ArrayRef.seq()
             for m in ms {
                 let o = ObjRef()
@@ -348,7 +348,7 @@ enum Builtins {
             guard let s = strArg(a, 0) else { return nil }
             if case .string("")? = arg(a, 1) { throw JSONataError(code: "D3010", value: .string("")) }
             if let l = numArg(a, 3), l < 0 { throw JSONataError(code: "D3011", value: .double(l)) }
-            let limit = numArg(a, 3).map { Int($0) }
+            let limit = numArg(a, 3).map { $0.clampedInt }
             let u = Array(s.utf16)
             var result = ""
             var pos = 0
@@ -460,7 +460,7 @@ enum Builtins {
             else { throw JSONataError(code: "T1010") }
             var groups: [String?] = []
             if case .array(let g)? = m.field("groups") { groups = g.items.map { $0.string } }
-            out.append(RMatch(match: ms, start: Int(st), end: Int(en), groups: groups))
+            out.append(RMatch(match: ms, start: st.clampedInt, end: en.clampedInt, groups: groups))
             guard let next = m.field("next") else { break }
             r = try ev.apply(next, [], nil, env)
             guardCount += 1

@@ -335,7 +335,7 @@ final class Evaluator {
             if let inputIn { input.items.append(inputIn) }
         }
         if predicate.kind == .number {
-            var index = Int(predicate.num.rounded(.down))
+            var index = predicate.num.rounded(.down).clampedInt
             if index < 0 { index = input.items.count + index }
             if index >= 0 && index < input.items.count {
                 let item = input.items[index]
@@ -353,12 +353,12 @@ final class Evaluator {
             }
             let res = try evaluate(predicate, context, e)
             if case .number(let n)? = res {
-                var ii = Int(n.rounded(.down))
+                var ii = n.rounded(.down).clampedInt
                 if ii < 0 { ii = input.items.count + ii }
                 if ii == index { results.items.append(item) }
             } else if case .array(let ra)? = res, !ra.items.isEmpty, ra.items.allSatisfy({ $0.number != nil }) {
                 for v in ra.items {
-                    var ii = Int(v.number!.rounded(.down))
+                    var ii = v.number!.rounded(.down).clampedInt
                     if ii < 0 { ii = input.items.count + ii }
                     if ii == index { results.items.append(item) }
                 }
@@ -535,9 +535,9 @@ final class Evaluator {
         let size = r - l + 1
         if size > 1e7 { throw JSONataError(code: "D2014", value: Value.jsonNumber(size)) }
         let out = ArrayRef.seq()
-        out.items.reserveCapacity(Int(size))
-        var i = Int(l)
-        let end = Int(r)
+        out.items.reserveCapacity(size.clampedInt)
+        var i = l.clampedInt
+        let end = r.clampedInt
         while i <= end {
             out.items.append(.number(Double(i)))
             i += 1

@@ -9,10 +9,10 @@ enum Formatting {
     static let functions: [(String, Builtin)] = [
         B.def("formatBase", "<n-n?:s>") { _, a, _, _ throws(JSONataError) in
             guard let n = B.numArg(a, 0) else { return nil }
-            let radix = Int(B.numArg(a, 1) ?? 10)
+            let radix = (B.numArg(a, 1) ?? 10).clampedInt
             if radix < 2 || radix > 36 { throw JSONataError(code: "D3100", value: .int(radix)) }
             let v = B.round(n, 0)
-            let s = String(Int(abs(v)), radix: radix)
+            let s = String(abs(v).clampedInt, radix: radix)
             return .string(v < 0 ? "-" + s : s)
         },
         B.def("formatNumber", "<n-so?:s>") { _, a, _, _ throws(JSONataError) in
