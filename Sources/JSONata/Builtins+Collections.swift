@@ -65,7 +65,23 @@ extension Builtins {
     @inline(__always) static func fixZero(_ d: Double) -> Double { d == 0 ? 0 : d }
 
     /// Banker's rounding to `precision` decimal places, shifting through the decimal text as jsonata-js does.
+    static let powersOf10: [Double] = (0...22).map { p in (0..<p).reduce(1.0) { r, _ in r * 10 } }
+
     static func round(_ value: Double, _ precision: Int) -> Double {
+        // Fast path: away from a rounding tie, scaling in binary gives the same result as jsonata-js's
+        // decimal-text shift; dividing an exact integer by an exact power of ten is correctly rounded.
+        if precision > 0 && precision <= 15 {
+            let scale = powersOf10[precision]
+            let y = value * scale
+            if abs(y) < 4e15 {
+                let fl = y.rounded(.down)
+                let frac = y - fl
+                if abs(frac - 0.5) > 1e-7 {
+                    let r = frac < 0.5 ? fl : fl + 1
+                    return fixZero(r / scale)
+                }
+            }
+        }
         var arg = value
         if precision != 0 { arg = NumberFormat.shift(arg, precision) }
         var result = (arg + 0.5).rounded(.down)

@@ -7,10 +7,11 @@ final class Evaluator {
     let maxDepth: Int
     let stackLimit: Int
     let deadline: ContinuousClock.Instant?
-    var depth = 0
-    var ticks = 0
-    var stackBase: UInt = 0
-    var nowCache: Int64?
+    @exclusivity(unchecked) var depth = 0
+    @exclusivity(unchecked) var ticks = 0
+    @exclusivity(unchecked) var stackBase: UInt = 0
+    @exclusivity(unchecked) var nowCache: Int64?
+    @exclusivity(unchecked) var rootInput: Value?
 
     init(globals: [String: JSON], maxDepth: Int, stackLimit: Int, deadline: ContinuousClock.Instant?) {
         self.globals = globals
@@ -25,8 +26,9 @@ final class Evaluator {
     func lookup(_ name: String, _ env: Frame) -> Value? {
         let (found, v) = env.lookup(name)
         if found { return v }
-        if let g = globals[name] { return Value(g) }
+        if !globals.isEmpty, let g = globals[name] { return Value(g) }
         if let b = Builtins.table[name] { return .function(FunctionRef(.builtin(b), signature: b.signature)) }
+        if name == "$" { return rootInput }
         return nil
     }
 
@@ -96,6 +98,9 @@ final class Evaluator {
         case .variable:
             if expr.value.isEmpty {
                 if case .array(let a)? = input, a.outerWrapper, !a.items.isEmpty { result = a.items[0] } else { result = input }
+            } else if let cached = expr.cachedFunction {
+                let (found, v) = env.lookup(expr.value)
+                if found { result = v } else if !globals.isEmpty, let g = globals[expr.value] { result = Value(g) } else { result = .function(cached) }
             } else {
                 result = lookup(expr.value, env)
             }
@@ -417,18 +422,18 @@ final class Evaluator {
 
     func evaluateBinary(_ expr: Node, _ input: Value?, _ env: Frame) throws(JSONataError) -> Value? {
         let lhs = try evaluate(expr.lhs!, input, env)
-        let op = expr.value
+        let op = expr.op
         switch op {
-        case "and":
+        case .and:
             if Builtins.boolean(lhs) != true { return .bool(false) }
             return .bool(Builtins.boolean(try evaluate(expr.rhs!, input, env)) == true)
-        case "or":
+        case .or:
             if Builtins.boolean(lhs) == true { return .bool(true) }
             return .bool(Builtins.boolean(try evaluate(expr.rhs!, input, env)) == true)
-        case "??":
+        case .coalesce:
             if lhs != nil { return lhs }
             return try evaluate(expr.rhs!, input, env)
-        case "?:":
+        case .elvis:
             if Builtins.boolean(lhs) == true { return lhs }
             return try evaluate(expr.rhs!, input, env)
         default: break
@@ -436,34 +441,53 @@ final class Evaluator {
         let rhs = try evaluate(expr.rhs!, input, env)
         do throws(JSONataError) {
             switch op {
-            case "+", "-", "*", "/", "%":
-                return try Evaluator.numeric(lhs, rhs, op)
-            case "=":
+            case .add, .sub, .mul, .div, .mod:
+                if case .number(let l)? = lhs, case .number(let r)? = rhs {
+                    let result: Double
+                    switch op {
+                    case .add: result = l + r
+                    case .sub: result = l - r
+                    case .mul: result = l * r
+                    case .div: result = l / r
+                    default: result = l.truncatingRemainder(dividingBy: r)
+                    }
+                    if result.isFinite { return .number(result) }
+                }
+                return try Evaluator.numeric(lhs, rhs, expr.value)
+            case .eq:
                 if lhs == nil || rhs == nil { return .bool(false) }
                 return .bool(Value.deepEqual(lhs, rhs))
-            case "!=":
+            case .ne:
                 if lhs == nil || rhs == nil { return .bool(false) }
                 return .bool(!Value.deepEqual(lhs, rhs))
-            case "<", "<=", ">", ">=":
-                return try Evaluator.compare(lhs, rhs, op)
-            case "&":
+            case .lt, .le, .gt, .ge:
+                if case .number(let a)? = lhs, case .number(let b)? = rhs {
+                    switch op {
+                    case .lt: return .bool(a < b)
+                    case .le: return .bool(a <= b)
+                    case .gt: return .bool(a > b)
+                    default: return .bool(a >= b)
+                    }
+                }
+                return try Evaluator.compare(lhs, rhs, expr.value)
+            case .concat:
                 let l = lhs == nil ? "" : try Builtins.string(lhs!)
                 let r = rhs == nil ? "" : try Builtins.string(rhs!)
                 return .string(l + r)
-            case "..":
+            case .range:
                 return try Evaluator.range(lhs, rhs)
-            case "in":
+            case .inOp:
                 guard let lhs, let rhs else { return .bool(false) }
                 for v in rhs.asList where Value.strictEqual(v, lhs) { return .bool(true) }
                 return .bool(false)
             default:
-                throw JSONataError(code: "S0201", position: expr.position, token: op)
+                throw JSONataError(code: "S0201", position: expr.position, token: expr.value)
             }
         } catch {
             var e = error
             e.position = expr.position
-            e.token = op
-            e.message = JSONataError.defaultMessage(code: e.code, token: op, value: e.value)
+            e.token = expr.value
+            e.message = JSONataError.defaultMessage(code: e.code, token: expr.value, value: e.value)
             throw e
         }
     }

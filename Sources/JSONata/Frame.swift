@@ -2,8 +2,8 @@ import FlowJSON
 
 /// A variable scope: a short list of bindings and a parent. Lookups scan linearly (scopes are small).
 final class Frame {
-    var names: [String] = []
-    var values: [Value?] = []
+    @exclusivity(unchecked) var names: [String] = []
+    @exclusivity(unchecked) var values: [Value?] = []
     let parent: Frame?
 
     init(parent: Frame?) { self.parent = parent }
@@ -44,9 +44,9 @@ final class FunctionRef {
     }
 
     let kind: Kind
-    var signature: Signature?
+    @exclusivity(unchecked) var signature: Signature?
     /// Set for regex literals, so string functions can use the expression directly.
-    var regex: JSRegex?
+    @exclusivity(unchecked) var regex: JSRegex?
 
     init(_ kind: Kind, signature: Signature? = nil) {
         self.kind = kind

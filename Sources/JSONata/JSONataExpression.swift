@@ -64,9 +64,8 @@ public struct JSONataExpression: Sendable {
             wrapper.outerWrapper = true
             value = .array(wrapper)
         }
+        ev.rootInput = value
         let frame = Frame(parent: nil)
-        frame.names.append("$")
-        frame.values.append(value)
         let result = try ev.evaluate(root, value, frame)
         guard let result else { return nil }
         if case .array(let a) = result, a.sequence, a.items.isEmpty { return nil }
@@ -78,6 +77,17 @@ public struct JSONataExpression: Sendable {
         var seen = Set<ObjectIdentifier>()
         func visit(_ n: Node?) {
             guard let n, seen.insert(ObjectIdentifier(n)).inserted else { return }
+            if n.kind == .binary {
+                let ops: [String: Node.BinOp] = [
+                    "and": .and, "or": .or, "??": .coalesce, "?:": .elvis, "+": .add, "-": .sub, "*": .mul, "/": .div,
+                    "%": .mod, "=": .eq, "!=": .ne, "<": .lt, "<=": .le, ">": .gt, ">=": .ge, "&": .concat, "..": .range,
+                    "in": .inOp,
+                ]
+                n.op = ops[n.value] ?? .none
+            }
+            if n.kind == .variable, let b = Builtins.table[n.value] {
+                n.cachedFunction = FunctionRef(.builtin(b), signature: b.signature)
+            }
             if n.kind == .path && n.steps.count == 1 {
                 let s = n.steps[0]
                 if s.kind == .name && s.stages == nil && s.predicate == nil && s.group == nil && !s.tuple

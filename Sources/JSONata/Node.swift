@@ -12,61 +12,69 @@ final class Node: @unchecked Sendable {
         case op  // raw operator token during parsing
     }
 
-    var kind: Kind
-    var value: String
-    var num: Double = 0
-    var position: Int
+    @exclusivity(unchecked) var kind: Kind
+    @exclusivity(unchecked) var value: String
+    /// Binary operator code, resolved once (`value` holds the operator text).
+    @exclusivity(unchecked) var op: BinOp = .none
+
+    enum BinOp { case none, and, or, coalesce, elvis, add, sub, mul, div, mod, eq, ne, lt, le, gt, ge, concat, range, inOp }
+
+    @exclusivity(unchecked) var num: Double = 0
+    @exclusivity(unchecked) var position: Int
 
     // generic children
-    var lhs: Node?
-    var rhs: Node?
-    var expression: Node?
-    var expressions: [Node] = []
-    var pairs: [(Node, Node)] = []
+    @exclusivity(unchecked) var lhs: Node?
+    @exclusivity(unchecked) var rhs: Node?
+    @exclusivity(unchecked) var expression: Node?
+    @exclusivity(unchecked) var expressions: [Node] = []
+    @exclusivity(unchecked) var pairs: [(Node, Node)] = []
 
     // path / step attributes
-    var steps: [Node] = []
-    var stages: [Node]?
-    var predicate: [Node]?
-    var group: Group?
-    var focus: String?
-    var indexVar: String?
-    var tuple = false
-    var keepArray = false
-    var keepSingletonArray = false
-    var consarray = false
-    var ancestor: Slot?
-    var seekingParent: [Slot]?
-    var slot: Slot?
+    @exclusivity(unchecked) var steps: [Node] = []
+    @exclusivity(unchecked) var stages: [Node]?
+    @exclusivity(unchecked) var predicate: [Node]?
+    @exclusivity(unchecked) var group: Group?
+    @exclusivity(unchecked) var focus: String?
+    @exclusivity(unchecked) var indexVar: String?
+    @exclusivity(unchecked) var tuple = false
+    @exclusivity(unchecked) var keepArray = false
+    @exclusivity(unchecked) var keepSingletonArray = false
+    @exclusivity(unchecked) var consarray = false
+    @exclusivity(unchecked) var ancestor: Slot?
+    @exclusivity(unchecked) var seekingParent: [Slot]?
+    @exclusivity(unchecked) var slot: Slot?
 
     // condition
-    var condition: Node?
-    var then: Node?
-    var otherwise: Node?
+    @exclusivity(unchecked) var condition: Node?
+    @exclusivity(unchecked) var then: Node?
+    @exclusivity(unchecked) var otherwise: Node?
 
     // functions
-    var procedure: Node?
-    var arguments: [Node] = []
-    var params: [String] = []
-    var signature: Signature?
-    var body: Node?
-    var thunk = false
+    @exclusivity(unchecked) var procedure: Node?
+    @exclusivity(unchecked) var arguments: [Node] = []
+    @exclusivity(unchecked) var params: [String] = []
+    @exclusivity(unchecked) var signature: Signature?
+    @exclusivity(unchecked) var body: Node?
+    @exclusivity(unchecked) var thunk = false
 
     // sort
-    var terms: [(descending: Bool, expr: Node)] = []
+    @exclusivity(unchecked) var terms: [(descending: Bool, expr: Node)] = []
     // raw order-by terms during parsing
-    var rawTerms: [(Bool, Node)] = []
+    @exclusivity(unchecked) var rawTerms: [(Bool, Node)] = []
 
     // transform
-    var pattern: Node?
-    var update: Node?
-    var delete: Node?
+    @exclusivity(unchecked) var pattern: Node?
+    @exclusivity(unchecked) var update: Node?
+    @exclusivity(unchecked) var delete: Node?
 
     // regex
-    var regex: JSRegex?
+    @exclusivity(unchecked) var regex: JSRegex?
 
     /// Fast path marker: a path that is a single plain field name.
-    var simpleName = false
+    @exclusivity(unchecked) var simpleName = false
+    /// For `$name` naming a standard-library function: the function value, built once at compile time.
+    /// Immutable once built, so sharing it between evaluations is safe.
+    @exclusivity(unchecked) var cachedFunction: FunctionRef?
 
     init(_ kind: Kind, _ value: String = "", position: Int) {
         self.kind = kind
@@ -82,9 +90,9 @@ final class Node: @unchecked Sendable {
 
 /// A parent-operator slot (`%`), resolved to a tuple label at compile time.
 final class Slot: @unchecked Sendable {
-    var label: String
-    var level: Int
-    var index: Int
+    @exclusivity(unchecked) var label: String
+    @exclusivity(unchecked) var level: Int
+    @exclusivity(unchecked) var index: Int
     init(label: String, level: Int, index: Int) {
         self.label = label
         self.level = level

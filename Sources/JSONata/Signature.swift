@@ -12,6 +12,36 @@ struct Signature: Sendable {
 
     let definition: String
     var params: [Param] = []
+    /// Per-parameter bit masks of accepted symbols (for the fast path), and whether it applies.
+    var masks: [UInt16] = []
+    var simple = true
+
+    static func bit(_ c: Character) -> UInt16 {
+        switch c {
+        case "s": return 1
+        case "n": return 2
+        case "b": return 4
+        case "l": return 8
+        case "a": return 16
+        case "o": return 32
+        case "f": return 64
+        default: return 128
+        }
+    }
+
+    @inline(__always)
+    static func bit(of v: Value?) -> UInt16 {
+        guard let v else { return 128 }
+        switch v {
+        case .string: return 1
+        case .number: return 2
+        case .bool: return 4
+        case .null: return 8
+        case .array: return 16
+        case .object, .jobject: return 32
+        case .function: return 64
+        }
+    }
 
     init(_ signature: String, position: Int) throws(JSONataError) {
         definition = signature
@@ -71,6 +101,12 @@ struct Signature: Sendable {
             }
             i += 1
         }
+        finish()
+    }
+
+    mutating func finish() {
+        masks = params.map { p in p.allowed.reduce(UInt16(0)) { $0 | Signature.bit($1) } }
+        simple = !params.contains { $0.quantifier == "+" || $0.subtype != nil || $0.type == "a" }
     }
 
     static func symbol(_ v: Value?) -> Character {
@@ -118,6 +154,14 @@ struct Signature: Sendable {
     }
 
     func validate(_ args: [Value?], context: Value?) throws(JSONataError) -> [Value?] {
+        if simple && args.count == params.count {
+            var ok = true
+            for i in 0..<args.count where masks[i] & Signature.bit(of: args[i]) == 0 {
+                ok = false
+                break
+            }
+            if ok { return args }
+        }
         let syms = args.map { Signature.symbol($0) }
         guard let counts = match(syms) else {
             // find the first argument that does not fit

@@ -136,12 +136,12 @@ enum Value {
 
 /// An array during evaluation, with jsonata-js's sequence flags.
 final class ArrayRef {
-    var items: [Value]
-    var sequence = false
-    var keepSingleton = false
-    var outerWrapper = false
-    var tupleStream = false
-    var cons = false
+    @exclusivity(unchecked) var items: [Value]
+    @exclusivity(unchecked) var sequence = false
+    @exclusivity(unchecked) var keepSingleton = false
+    @exclusivity(unchecked) var outerWrapper = false
+    @exclusivity(unchecked) var tupleStream = false
+    @exclusivity(unchecked) var cons = false
 
     init() { items = [] }
     init(_ items: [Value]) { self.items = items }
@@ -161,8 +161,8 @@ final class ArrayRef {
 
 /// An object built during evaluation (mutable by reference, like a JavaScript object).
 final class ObjRef {
-    var keys: [String] = []
-    var values: [Value] = []
+    @exclusivity(unchecked) var keys: [String] = []
+    @exclusivity(unchecked) var values: [Value] = []
 
     init() {}
 
