@@ -420,7 +420,9 @@ enum Builtins {
         def("eval", "<sx?:x>") { ev, a, input, env throws(JSONataError) in
             guard let s = strArg(a, 0) else { return nil }
             let ast: Node
-            do throws(JSONataError) { ast = try Parser.parse(s) } catch {
+            let used = ev.stackBase > ev.stackAddress() ? Int(ev.stackBase - ev.stackAddress()) : 0
+            do throws(JSONataError) { ast = try Parser.parse(s, stackBudget: ev.stackLimit - used) } catch {
+                if error.code == "U1001" { throw error }
                 throw JSONataError(code: "D3120", message: "Syntax error in expression passed to function eval: \(error.message)", value: .string(error.message))
             }
             let focus = a.count > 1 ? a[1] : input

@@ -9,7 +9,7 @@ public struct JSONataLimits: Sendable {
     /// Wall-clock budget per evaluation, in milliseconds; nil for none.
     public var timeLimitMilliseconds: Int?
 
-    public init(maxDepth: Int = 10_000, maxStackBytes: Int = 256 * 1024, timeLimitMilliseconds: Int? = nil) {
+    public init(maxDepth: Int = 10_000, maxStackBytes: Int = 256 * 1024, timeLimitMilliseconds: Int? = 10_000) {
         self.maxDepth = maxDepth
         self.maxStackBytes = maxStackBytes
         self.timeLimitMilliseconds = timeLimitMilliseconds

@@ -9,6 +9,17 @@ struct Parser {
     var ancestorLabel = 0
     var ancestorIndex = 0
     var ancestry: [Node] = []
+    /// Native stack address at the start of parsing: nesting is bounded by the stack it uses.
+    var stackBase: UInt = 0
+    var stackBudget: UInt = 384 * 1024
+    var nesting = 0
+    static let maxNesting = 500
+
+    @inline(__always)
+    static func stackAddress() -> UInt {
+        var marker: UInt8 = 0
+        return withUnsafeMutablePointer(to: &marker) { UInt(bitPattern: $0) }
+    }
 
     init(_ source: String) {
         lexer = Lexer(source)
@@ -17,8 +28,10 @@ struct Parser {
         id = "(end)"
     }
 
-    static func parse(_ source: String) throws(JSONataError) -> Node {
+    static func parse(_ source: String, stackBudget: Int = 384 * 1024) throws(JSONataError) -> Node {
         var p = Parser(source)
+        p.stackBase = Parser.stackAddress()
+        p.stackBudget = UInt(max(stackBudget, 16 * 1024))
         try p.advance()
         let expr = try p.expression(0)
         if p.id != "(end)" {
@@ -91,6 +104,12 @@ struct Parser {
     }
 
     mutating func expression(_ rbp: Int) throws(JSONataError) -> Node {
+        let here = Parser.stackAddress()
+        nesting += 1
+        defer { nesting -= 1 }
+        if nesting > Parser.maxNesting || (stackBase > here && stackBase - here > stackBudget) {
+            throw JSONataError(code: "U1001", message: "Expression is nested too deeply", position: node.position)
+        }
         let t = node
         let tid = id
         try advance(nil, infix: true)

@@ -981,7 +981,11 @@ enum DateTimeFormat {
         for (i, (comp, parse)) in parsers.enumerated() {
             guard let comp else { continue }
             let r = m.range(at: i + 1)
-            guard r.location != NSNotFound, let v = parse(ns.substring(with: r)) else { continue }
+            guard r.location != NSNotFound else { continue }
+            var text = ns.substring(with: r)
+            // fractional seconds beyond millisecond precision are truncated
+            if comp == "f" && text.count > 3 && text.allSatisfy({ $0.isASCII && $0.isNumber }) { text = String(text.prefix(3)) }
+            guard let v = parse(text) else { continue }
             components[comp] = v
         }
         if components.isEmpty { return nil }

@@ -1,0 +1,64 @@
+import FlowJSON
+import JSONata
+import Testing
+
+/// Runaway expressions stop with an error instead of exhausting the stack or looping forever.
+struct LimitsTests {
+    @Test func deepRecursionStopsWithU1001() throws {
+        let e = try JSONataExpression("($f := function($n){$n = 0 ? 0 : 1 + $f($n - 1)}; $f(1000000))")
+        #expect(throws: JSONataError.self) { try e.evaluate(nil) }
+        do {
+            _ = try e.evaluate(nil)
+        } catch {
+            #expect(error.code == "U1001")
+        }
+    }
+
+    @Test func infiniteTailRecursionStopsOnTimeLimit() throws {
+        let e = try JSONataExpression("($f := function(){$f()}; $f())")
+        do {
+            _ = try e.evaluate(nil, limits: JSONataLimits(timeLimitMilliseconds: 200))
+            Issue.record("expected U1001")
+        } catch {
+            #expect(error.code == "U1001")
+        }
+    }
+
+    @Test func deeplyNestedSourceIsRejected() {
+        let source = String(repeating: "(", count: 100_000) + "1" + String(repeating: ")", count: 100_000)
+        #expect(throws: JSONataError.self) { try JSONataExpression(source) }
+    }
+
+    @Test func concurrentEvaluationSharesOneExpression() async throws {
+        let e = try JSONataExpression("$round(price * (1 - discount/100), 2)")
+        let results = await withTaskGroup(of: JSON?.self) { group in
+            for i in 0..<64 {
+                group.addTask {
+                    let record: JSON = ["price": .int(100 + i), "discount": 10]
+                    return try? e.evaluate(record)
+                }
+            }
+            var out: [JSON?] = []
+            for await r in group { out.append(r) }
+            return out
+        }
+        #expect(results.count == 64)
+        #expect(results.allSatisfy { $0 != nil })
+    }
+
+    @Test func errorDescriptionCarriesCodeAndPosition() throws {
+        do {
+            _ = try JSONataExpression(#""a" + 1"#).evaluate(nil)
+            Issue.record("expected T2001")
+        } catch {
+            #expect(error.code == "T2001")
+            #expect(error.token == "+")
+            #expect(error.description.hasPrefix("T2001: The left side of the \"+\" operator must evaluate to a number"))
+        }
+    }
+
+    @Test func undefinedAndNullAreDistinct() throws {
+        #expect(try JSONataExpression("missing").evaluate(["a": 1]) == nil)
+        #expect(try JSONataExpression("a").evaluate(["a": nil]) == .null)
+    }
+}
