@@ -425,7 +425,12 @@ enum Builtins {
                 if error.code == "U1001" { throw error }
                 throw JSONataError(code: "D3120", message: "Syntax error in expression passed to function eval: \(error.message)", value: .string(error.message))
             }
-            let focus = a.count > 1 ? a[1] : input
+            var focus = (a.count > 1 ? a[1] : nil) ?? input
+            if a.count > 1, case .array(let arr)? = a[1], !arr.sequence {
+                let w = ArrayRef(sequence: [.array(arr)])
+                w.outerWrapper = true
+                focus = .array(w)
+            }
             do throws(JSONataError) {
                 return try ev.evaluate(ast, focus, env)
             } catch {

@@ -144,11 +144,13 @@ final class Evaluator {
 
     func evaluatePath(_ expr: Node, _ input: Value?, _ env: Frame) throws(JSONataError) -> Value? {
         var inputSequence: ArrayRef
+        // jsonata-js iterates once over an undefined context (a sequence holding `undefined`)
+        var undefinedInput = false
         if case .array(let a)? = input, expr.steps[0].kind != .variable {
             inputSequence = a
         } else {
             inputSequence = ArrayRef.seq()
-            if let input { inputSequence.items.append(input) }
+            if let input { inputSequence.items.append(input) } else { undefinedInput = true }
         }
         var resultSequence: Value? = nil
         var isTupleStream = false
@@ -160,7 +162,9 @@ final class Evaluator {
             } else if isTupleStream {
                 tupleBindings = try evaluateTupleStep(step, inputSequence, tupleBindings, env)
             } else {
-                resultSequence = .array(try evaluateStep(step, inputSequence, env, lastStep: ii == expr.steps.count - 1))
+                resultSequence = .array(
+                    try evaluateStep(
+                        step, inputSequence, env, lastStep: ii == expr.steps.count - 1, undefinedInput: ii == 0 && undefinedInput))
             }
             if !isTupleStream {
                 guard let rs = resultSequence else { break }
@@ -207,7 +211,7 @@ final class Evaluator {
         return resultSequence
     }
 
-    func evaluateStep(_ expr: Node, _ input: ArrayRef, _ env: Frame, lastStep: Bool) throws(JSONataError) -> ArrayRef {
+    func evaluateStep(_ expr: Node, _ input: ArrayRef, _ env: Frame, lastStep: Bool, undefinedInput: Bool = false) throws(JSONataError) -> ArrayRef {
         if expr.kind == .sort {
             var result = try evaluateSort(expr, input, env)
             if let stages = expr.stages { result = try evaluateStages(stages, result, env) }
@@ -215,7 +219,8 @@ final class Evaluator {
         }
         var results: [Value] = []
         results.reserveCapacity(input.items.count)
-        for item in input.items {
+        let items: [Value?] = undefinedInput ? [nil] : input.items.map { $0 }
+        for item in items {
             var res = try evaluate(expr, item, env)
             if let stages = expr.stages {
                 for s in stages { res = try evaluateFilter(s.expression!, res, env) }
@@ -380,8 +385,16 @@ final class Evaluator {
         let results = ArrayRef.seq()
         var input = inputIn
         if case .array(let a)? = input, a.outerWrapper, !a.items.isEmpty { input = a.items[0] }
-        guard let input, input.isObject else { return .array(results) }
-        for (_, v) in input.entries {
+        guard let input else { return .array(results) }
+        let values: [Value]
+        if case .array(let a) = input {
+            values = a.items
+        } else if input.isObject {
+            values = input.entries.map { $0.1 }
+        } else {
+            return .array(results)
+        }
+        for v in values {
             if case .array(let a) = v {
                 var flat: [Value] = []
                 Evaluator.flatten(a, &flat)
@@ -849,11 +862,12 @@ final class Evaluator {
             }
             return .function(FunctionRef(.lambda(node: node, input: linput, env: frame, params: unbound)))
         default:
+            // parameters beyond the supplied arguments are bound to undefined, as in jsonata-js
             var fullHoles = holes
             var fullArgs = args
             let arity = f.arity
             while fullHoles.count < arity {
-                fullHoles.append(true)
+                fullHoles.append(false)
                 fullArgs.append(nil)
             }
             return .function(FunctionRef(.partialNative(f, fullArgs, holes: fullHoles)))

@@ -37,7 +37,6 @@ public struct JSONataExpression: Sendable {
     public init(_ source: String) throws(JSONataError) {
         self.source = source
         root = try Parser.parse(source)
-        JSONataExpression.markFastPaths(root)
     }
 
     /// Evaluates against `input` (nil is *undefined*, distinct from `.null`); a nil result is undefined.

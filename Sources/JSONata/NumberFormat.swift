@@ -31,7 +31,7 @@ enum NumberFormat {
         if d == 0 { return "0" }
         if d.isNaN { return "NaN" }
         if d.isInfinite { return d < 0 ? "-Infinity" : "Infinity" }
-        if d.rounded() == d && abs(d) < 1e15 { return String(Int(d)) }
+        if d.rounded() == d && abs(d) < 9_007_199_254_740_992 { return String(Int(d)) }
         var (digits, n) = decimalDigits(d)
         if precision15 && digits.count > 15 {
             var kept = Array(digits.prefix(15))

@@ -41,6 +41,7 @@ struct Parser {
         if result.kind == .parent || result.seekingParent != nil {
             throw JSONataError(code: "S0217", position: result.position, token: "\(result.kind)")
         }
+        JSONataExpression.markFastPaths(result)
         return result
     }
 
@@ -77,7 +78,7 @@ struct Parser {
             node = Node(.variable, tok.text, position: tok.position)
             id = "(name)"
         case .op:
-            guard Lexer.operators[tok.text] != nil else {
+            guard Lexer.operators[tok.text] != nil, tok.text != "!", tok.text != "~" else {
                 throw JSONataError(code: "S0204", position: tok.position, token: tok.text)
             }
             node = Node(.op, tok.text, position: tok.position)

@@ -411,7 +411,11 @@ enum NumberPicture {
                 suffixStart = i + 1
                 break
             }
-            if prefixLen == sub.count { suffixStart = sub.count }
+            if prefixLen == sub.count {
+                // no active character at all: the whole sub-picture is the active part
+                prefixLen = 0
+                suffixStart = sub.count
+            }
             let prefix = Array(sub[0..<prefixLen])
             let suffix = suffixStart <= sub.count ? Array(sub[suffixStart...]) : []
             let activePart = prefixLen < suffixStart ? Array(sub[prefixLen..<suffixStart]) : []
