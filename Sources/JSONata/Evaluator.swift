@@ -219,8 +219,9 @@ final class Evaluator {
         }
         var results: [Value] = []
         results.reserveCapacity(input.items.count)
-        let items: [Value?] = undefinedInput ? [nil] : input.items.map { $0 }
-        for item in items {
+        let count = undefinedInput ? 1 : input.items.count
+        for i in 0..<count {
+            let item: Value? = undefinedInput ? nil : input.items[i]
             var res = try evaluate(expr, item, env)
             if let stages = expr.stages {
                 for s in stages { res = try evaluateFilter(s.expression!, res, env) }
