@@ -262,13 +262,14 @@ enum Builtins {
             if r.hasSuffix(" ") { r.removeLast() }
             return .string(r)
         },
-        def("pad", "<s-ns?:s>") { _, a, _, _ in
+        def("pad", "<s-ns?:s>") { _, a, _, _ throws(JSONataError) in
             guard let s = strArg(a, 0), let w = numArg(a, 1) else { return nil }
             var ch = strArg(a, 2) ?? " "
             if ch.isEmpty { ch = " " }
             let width = w.clampedInt
             let padLength = abs(width) - s.unicodeScalars.count
             guard padLength > 0 else { return .string(s) }
+            if padLength > 100_000_000 { throw JSONataError(code: "U1001", message: "The padded string would be too long") }
             var padding = String.UnicodeScalarView()
             let pc = Array(ch.unicodeScalars)
             var k = 0

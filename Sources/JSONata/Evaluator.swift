@@ -633,7 +633,7 @@ final class Evaluator {
         var groupKeys: [String] = []
         var groups: [String: (data: Value?, exprIndex: Int)] = [:]
         for item in input {
-            let e = reduce ? Evaluator.tupleFrame(env, item!) : env
+            let e = reduce && item != nil ? Evaluator.tupleFrame(env, item!) : env
             var context = item
             if reduce, case .object(let o)? = item { context = o["@"] }
             for (pairIndex, pair) in pairs.enumerated() {

@@ -35,7 +35,7 @@ enum Formatting {
         B.def("fromMillis", "<n-s?s?:s>") { _, a, _, _ throws(JSONataError) in
             guard let n = B.numArg(a, 0) else { return nil }
             return .string(
-                try DateTimeFormat.format(millis: Int64(n.rounded(.down)), picture: B.strArg(a, 1), timezone: B.strArg(a, 2)))
+                try DateTimeFormat.format(millis: Int64(max(min(n.rounded(.down), 8.64e15), -8.64e15)), picture: B.strArg(a, 1), timezone: B.strArg(a, 2)))
         },
         B.def("toMillis", "<s-s?:n>") { _, a, _, _ throws(JSONataError) in
             guard let s = B.strArg(a, 0) else { return nil }

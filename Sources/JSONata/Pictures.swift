@@ -360,7 +360,7 @@ enum IntegerPicture {
                     for s in format.separators { digits = digits.replacingOccurrences(of: String(s.character), with: "") }
                 }
                 if format.zeroCode != 0x30 {
-                    digits = String(String.UnicodeScalarView(digits.unicodeScalars.map { Unicode.Scalar($0.value - format.zeroCode + 0x30)! }))
+                    digits = String(String.UnicodeScalarView(digits.unicodeScalars.map { $0.value >= format.zeroCode ? Unicode.Scalar($0.value - format.zeroCode + 0x30) ?? $0 : $0 }))
                 }
                 return Int(digits)
             }
@@ -385,10 +385,11 @@ enum NumberPicture {
             "minus-sign": "-", "NaN": "NaN", "percent": "%", "per-mille": "\u{2030}", "zero-digit": "0", "digit": "#",
             "pattern-separator": ";",
         ]
-        if let options { for (k, v) in options.entries { if case .string(let s) = v { props[k] = s } } }
-        func ch(_ k: String) -> Character { props[k]!.first! }
-        let zeroCode = ch("zero-digit").unicodeScalars.first!.value
-        let family: [Character] = (0..<10).map { Character(Unicode.Scalar(zeroCode + UInt32($0))!) }
+        if let options { for (k, v) in options.entries { if case .string(let s) = v, !s.isEmpty { props[k] = s } } }
+        func ch(_ k: String) -> Character { props[k]?.first ?? " " }
+        var zeroCode = ch("zero-digit").unicodeScalars.first!.value
+        if Unicode.Scalar(zeroCode + 9) == nil { zeroCode = 0x30 }
+        let family: [Character] = (0..<10).map { Character(Unicode.Scalar(zeroCode + UInt32($0)) ?? "0") }
         let decSep = ch("decimal-separator"), groupSep = ch("grouping-separator"), expSep = ch("exponent-separator")
         let digit = ch("digit"), patSep = ch("pattern-separator"), percent = ch("percent"), permille = ch("per-mille")
         let active: Set<Character> = Set(family + [decSep, expSep, groupSep, digit, patSep])
@@ -815,7 +816,7 @@ enum DateTimeFormat {
 
     static func format(millis: Int64, picture: String?, timezone: String?) throws(JSONataError) -> String {
         var offHours = 0, offMinutes = 0
-        if let tz = timezone, let off = Int(tz) {
+        if let tz = timezone, let off = Int(tz), abs(off) <= 100_000 {
             offHours = off / 100
             offMinutes = off % 100
         }

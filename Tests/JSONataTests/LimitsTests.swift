@@ -62,3 +62,16 @@ struct LimitsTests {
         #expect(try JSONataExpression("a").evaluate(["a": nil]) == .null)
     }
 }
+
+/// Hostile arguments to the standard library produce errors or values, never traps.
+struct RobustnessTests {
+    @Test(arguments: [
+        "$pad('x', 1e18)", "$substring('abc', 1e300, -1e300)", "$fromMillis(1e300)", "$fromMillis(0, '[Y]', '99999999999')",
+        "$formatNumber(1, '0', {'zero-digit': '', 'decimal-separator': ''})", "$formatBase(1e300, 2)",
+        "[1..1e300]", "$round(1.5, 400)", "$parseInteger('abc', '#,##0')", "$formatInteger(1e300, 'w')",
+        "$split('abc', '', 1e300)", "[1,2,3][1e300]", "$power(10, 1000)", "$string(1/0)",
+    ])
+    func noTrap(_ source: String) {
+        _ = try? JSONataExpression(source).evaluate(nil)
+    }
+}
