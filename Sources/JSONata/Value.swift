@@ -134,68 +134,6 @@ enum Value {
     var errorJSON: JSON? { toJSON() }
 }
 
-/// An array during evaluation, with jsonata-js's sequence flags.
-final class ArrayRef {
-    @exclusivity(unchecked) var items: [Value]
-    @exclusivity(unchecked) var sequence = false
-    @exclusivity(unchecked) var keepSingleton = false
-    @exclusivity(unchecked) var outerWrapper = false
-    @exclusivity(unchecked) var tupleStream = false
-    @exclusivity(unchecked) var cons = false
-
-    init() { items = [] }
-    init(_ items: [Value]) { self.items = items }
-    init(sequence items: [Value]) {
-        self.items = items
-        self.sequence = true
-    }
-
-    static func seq() -> ArrayRef {
-        let r = ArrayRef()
-        r.sequence = true
-        return r
-    }
-
-    var count: Int { items.count }
-}
-
-/// An object built during evaluation (mutable by reference, like a JavaScript object).
-final class ObjRef {
-    @exclusivity(unchecked) var keys: [String] = []
-    @exclusivity(unchecked) var values: [Value] = []
-
-    init() {}
-
-    init(_ o: JSONObject) {
-        keys = o.keys
-        values = o.values.map { Value($0) }
-    }
-
-    subscript(key: String) -> Value? {
-        get {
-            for i in keys.indices where keys[i] == key { return values[i] }
-            return nil
-        }
-        set {
-            if let i = keys.firstIndex(of: key) {
-                if let newValue { values[i] = newValue } else {
-                    keys.remove(at: i)
-                    values.remove(at: i)
-                }
-            } else if let newValue {
-                keys.append(key)
-                values.append(newValue)
-            }
-        }
-    }
-
-    func copy() -> ObjRef {
-        let r = ObjRef()
-        r.keys = keys
-        r.values = values
-        return r
-    }
-}
 
 // MARK: - Equality and helpers
 
@@ -241,16 +179,5 @@ extension Value {
         case (.jobject(let x), .jobject(let y)): return x == y
         default: return false
         }
-    }
-}
-
-extension Double {
-    /// The value truncated to an Int, clamped to Int's range (NaN becomes 0): never traps.
-    @inline(__always)
-    var clampedInt: Int {
-        if self.isNaN { return 0 }
-        if self >= 9.2e18 { return Int.max / 2 }
-        if self <= -9.2e18 { return Int.min / 2 }
-        return Int(self)
     }
 }
