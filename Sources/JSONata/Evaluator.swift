@@ -6,18 +6,20 @@ final class Evaluator {
     let globals: [String: JSON]
     let maxDepth: Int
     let stackLimit: Int
-    let deadline: ContinuousClock.Instant?
+    /// The time budget; the clock is first read after 256 steps, so short evaluations never read it.
+    let timeLimit: Duration?
+    @exclusivity(unchecked) var deadline: ContinuousClock.Instant?
     @exclusivity(unchecked) var depth = 0
     @exclusivity(unchecked) var ticks = 0
     @exclusivity(unchecked) var stackBase: UInt = 0
     @exclusivity(unchecked) var nowCache: Int64?
     @exclusivity(unchecked) var rootInput: Value?
 
-    init(globals: [String: JSON], maxDepth: Int, stackLimit: Int, deadline: ContinuousClock.Instant?) {
+    init(globals: [String: JSON], maxDepth: Int, stackLimit: Int, timeLimit: Duration?) {
         self.globals = globals
         self.maxDepth = maxDepth
         self.stackLimit = stackLimit
-        self.deadline = deadline
+        self.timeLimit = timeLimit
     }
 
     // MARK: - lookup
@@ -48,7 +50,13 @@ final class Evaluator {
         if stackBase > here && stackBase - here > UInt(stackLimit) {
             throw JSONataError(code: "U1001", position: expr.position)
         }
-        if ticks & 255 == 0, let deadline, ContinuousClock.now > deadline {
+        if ticks & 255 == 0, let timeLimit {
+            let now = ContinuousClock.now
+            guard let deadline else {
+                deadline = now.advanced(by: timeLimit)
+                return
+            }
+            guard now > deadline else { return }
             throw JSONataError(code: "U1001", message: "Expression evaluation timeout: Check for infinite loop", position: expr.position)
         }
     }

@@ -50,12 +50,9 @@ public struct JSONataExpression: Sendable {
     public func evaluate(_ input: JSON?, environment: JSONataEnvironment, limits: JSONataLimits = .default)
         throws(JSONataError) -> JSON?
     {
-        let deadline: ContinuousClock.Instant? = limits.timeLimitMilliseconds.map {
-            ContinuousClock.now.advanced(by: .milliseconds($0))
-        }
         let ev = Evaluator(
             globals: environment.values, maxDepth: limits.maxDepth, stackLimit: limits.maxStackBytes,
-            deadline: deadline)
+            timeLimit: limits.timeLimitMilliseconds.map { .milliseconds($0) })
         ev.stackBase = ev.stackAddress()
         var value: Value? = input.map { Value($0) }
         if case .array(let a)? = value {

@@ -80,7 +80,14 @@ enum Value {
     func field(_ key: String) -> Value? {
         switch self {
         case .jobject(let o):
-            if let v = o[key] { return Value(v) }
+            if o.count > 16 {
+                if let v = o[key] { return Value(v) }
+                return nil
+            }
+            // small records: scan, comparing lengths before contents
+            let n = key.utf8.count
+            let keys = o.keys
+            for i in keys.indices where keys[i].utf8.count == n && keys[i] == key { return Value(o.values[i]) }
             return nil
         case .object(let o): return o[key]
         default: return nil
