@@ -11,7 +11,7 @@ struct Parser {
     var ancestry: [Node] = []
     /// Native stack address at the start of parsing: nesting is bounded by the stack it uses.
     var stackBase: UInt = 0
-    var stackBudget: UInt = 384 * 1024
+    var stackBudget: UInt = 256 * 1024
     var nesting = 0
     static let maxNesting = 500
 
@@ -28,7 +28,7 @@ struct Parser {
         id = "(end)"
     }
 
-    static func parse(_ source: String, stackBudget: Int = 384 * 1024) throws(JSONataError) -> Node {
+    static func parse(_ source: String, stackBudget: Int = 256 * 1024) throws(JSONataError) -> Node {
         var p = Parser(source)
         p.stackBase = Parser.stackAddress()
         p.stackBudget = UInt(max(stackBudget, 16 * 1024))
