@@ -14,6 +14,8 @@ final class Evaluator {
     @exclusivity(unchecked) var stackBase: UInt = 0
     @exclusivity(unchecked) var nowCache: Int64?
     @exclusivity(unchecked) var rootInput: Value?
+    /// Set when evaluation stopped because it ran out of its native stack budget.
+    @exclusivity(unchecked) var stackExhausted = false
 
     init(globals: [String: JSON], maxDepth: Int, stackLimit: Int, timeLimit: Duration?) {
         self.globals = globals
@@ -48,6 +50,7 @@ final class Evaluator {
         }
         let here = stackAddress()
         if stackBase > here && stackBase - here > UInt(stackLimit) {
+            stackExhausted = true
             throw JSONataError(code: "U1001", position: expr.position)
         }
         if ticks & 255 == 0, let timeLimit {

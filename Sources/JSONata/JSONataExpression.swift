@@ -1,4 +1,5 @@
 import FlowJSON
+import Foundation
 
 /// Limits that stop runaway evaluation with error `U1001`.
 public struct JSONataLimits: Sendable {
@@ -8,11 +9,18 @@ public struct JSONataLimits: Sendable {
     public var maxStackBytes: Int
     /// Wall-clock budget per evaluation, in milliseconds; nil for none.
     public var timeLimitMilliseconds: Int?
+    /// When an evaluation runs out of `maxStackBytes` (deep, non-tail recursion), it is run again on a
+    /// dedicated thread with this much stack; 0 disables the retry. The calling thread waits for it.
+    public var deepStackBytes: Int
 
-    public init(maxDepth: Int = 10_000, maxStackBytes: Int = 256 * 1024, timeLimitMilliseconds: Int? = 10_000) {
+    public init(
+        maxDepth: Int = 10_000, maxStackBytes: Int = 256 * 1024, timeLimitMilliseconds: Int? = 10_000,
+        deepStackBytes: Int = 256 * 1024 * 1024
+    ) {
         self.maxDepth = maxDepth
         self.maxStackBytes = maxStackBytes
         self.timeLimitMilliseconds = timeLimitMilliseconds
+        self.deepStackBytes = deepStackBytes
     }
 
     /// Conservative defaults, safe on a Swift concurrency thread (about 512 KB of stack).
@@ -53,6 +61,44 @@ public struct JSONataExpression: Sendable {
         let ev = Evaluator(
             globals: environment.values, maxDepth: limits.maxDepth, stackLimit: limits.maxStackBytes,
             timeLimit: limits.timeLimitMilliseconds.map { .milliseconds($0) })
+        do throws(JSONataError) {
+            return try run(ev, input)
+        } catch {
+            guard ev.stackExhausted, limits.deepStackBytes > limits.maxStackBytes else { throw error }
+            return try evaluateOnDeepStack(input, environment: environment, limits: limits)
+        }
+    }
+
+    /// Re-runs an evaluation that needs more native stack on a thread that has it.
+    func evaluateOnDeepStack(_ input: JSON?, environment: JSONataEnvironment, limits: JSONataLimits)
+        throws(JSONataError) -> JSON?
+    {
+        final class Outcome: @unchecked Sendable {
+            // written by the worker thread before it signals, read by the caller after the wait
+            var result: Result<JSON?, JSONataError> = .success(nil)
+        }
+        let outcome = Outcome()
+        let done = DispatchSemaphore(value: 0)
+        let expression = self
+        let thread = Thread {
+            let ev = Evaluator(
+                globals: environment.values, maxDepth: limits.maxDepth,
+                stackLimit: limits.deepStackBytes - 1024 * 1024,
+                timeLimit: limits.timeLimitMilliseconds.map { .milliseconds($0) })
+            do throws(JSONataError) {
+                outcome.result = .success(try expression.run(ev, input))
+            } catch {
+                outcome.result = .failure(error)
+            }
+            done.signal()
+        }
+        thread.stackSize = limits.deepStackBytes
+        thread.start()
+        done.wait()
+        return try outcome.result.get()
+    }
+
+    func run(_ ev: Evaluator, _ input: JSON?) throws(JSONataError) -> JSON? {
         ev.stackBase = ev.stackAddress()
         var value: Value? = input.map { Value($0) }
         if case .array(let a)? = value {

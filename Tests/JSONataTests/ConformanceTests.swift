@@ -51,13 +51,11 @@ struct ConformanceTests {
         let expectedCode = c["code"]?.stringValue ?? c["error"]?["code"]?.stringValue
         var result: JSON?
         var thrown: JSONataError?
-        do {
+        do throws(JSONataError) {
             let e = try JSONataExpression(expr)
             result = try e.evaluate(input, bindings: bindings, limits: limits)
-        } catch let err as JSONataError {
-            thrown = err
         } catch {
-            thrown = JSONataError(code: "????", message: "\(error)")
+            thrown = error
         }
         func fail(_ why: String) -> Outcome { Outcome(group: group, name: name, passed: false, detail: why) }
         let got = thrown.map { "error \($0)" } ?? (result.map { $0.serialized() } ?? "undefined")

@@ -14,6 +14,14 @@ struct LimitsTests {
         }
     }
 
+    @Test func deepButBoundedRecursionCompletesOnALargerStack() throws {
+        // needs far more than the 256 KB budget: it is re-run on a dedicated deep-stack thread
+        let e = try JSONataExpression("($f := function($n){$n = 0 ? 0 : 1 + $f($n - 1)}; $f(1500))")
+        #expect(try e.evaluate(nil) == 1500)
+        let noRetry = JSONataLimits(deepStackBytes: 0)
+        #expect(throws: JSONataError.self) { try e.evaluate(nil, limits: noRetry) }
+    }
+
     @Test func infiniteTailRecursionStopsOnTimeLimit() throws {
         let e = try JSONataExpression("($f := function(){$f()}; $f())")
         do {
@@ -27,6 +35,41 @@ struct LimitsTests {
     @Test func deeplyNestedSourceIsRejected() {
         let source = String(repeating: "(", count: 100_000) + "1" + String(repeating: ")", count: 100_000)
         #expect(throws: JSONataError.self) { try JSONataExpression(source) }
+    }
+
+    @Test func concurrentEvaluationOfRichExpressions() async throws {
+        let sources = [
+            "$replace(name, /(\\w+) (\\w+)/, '$2, $1')",
+            "($f := function($n){$n <= 1 ? $n : $f($n-1) + $f($n-2)}; $f(12))",
+            "items[price > 2]{category: $sum(price)}",
+            "$ ~> |items|{'price': price * 2}|",
+            "items.{'n': $uppercase(category), 'i': %.name}",
+            "items^(>price).category",
+            "$map(items, function($v, $i){$i & ':' & $v.category}) ~> $join(',')",
+            "$fromMillis(1700000000000, '[Y0001]-[M01]-[D01] [H01]:[m01]')",
+        ]
+        let exprs = try sources.map { try JSONataExpression($0) }
+        let doc: JSON = [
+            "name": "Ada Lovelace",
+            "items": [["price": 1, "category": "a"], ["price": 3, "category": "b"], ["price": 5, "category": "a"]],
+        ]
+        let expected = try exprs.map { try $0.evaluate(doc) }
+        let mismatches = await withTaskGroup(of: Int.self) { group in
+            for _ in 0..<32 {
+                group.addTask {
+                    var bad = 0
+                    for (i, e) in exprs.enumerated() where (try? e.evaluate(doc)) != expected[i] {
+                        bad += 1
+                    }
+                    return bad
+                }
+            }
+            var total = 0
+            for await b in group { total += b }
+            return total
+        }
+        #expect(mismatches == 0)
+        #expect(expected.allSatisfy { $0 != nil })
     }
 
     @Test func concurrentEvaluationSharesOneExpression() async throws {
