@@ -284,7 +284,7 @@ enum Builtins {
             switch arg(a, 1) {
             case .string(let t)?: return .bool(indexOf(Array(s.utf16), Array(t.utf16)) != nil)
             case .function(let f)?:
-                if let re = f.regex { return .bool(re.firstMatch(in: s, from: 0) != nil) }
+                if let re = f.regex { return .bool(try re.firstMatch(in: s, from: 0, deadline: ev.absoluteDeadline()) != nil) }
                 let r = try ev.apply(.function(f), [.string(s)], nil, env)
                 return .bool(r != nil)
             default: return nil
@@ -451,7 +451,7 @@ enum Builtins {
     /// All matches of a matcher (a regex literal or a custom matcher function) in `s`.
     static func matches(_ ev: Evaluator, _ f: FunctionRef, _ s: String, _ env: Frame) throws(JSONataError) -> [RMatch] {
         if let re = f.regex {
-            let ms = re.matches(in: s)
+            let ms = try re.matches(in: s, deadline: ev.absoluteDeadline())
             var out: [RMatch] = []
             for m in ms {
                 if m.match.isEmpty { throw JSONataError(code: "D1004", value: .string(re.pattern)) }

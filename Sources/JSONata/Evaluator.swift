@@ -24,6 +24,15 @@ final class Evaluator {
         self.timeLimit = timeLimit
     }
 
+    /// The evaluation's deadline, starting the clock if it has not started yet (nil without a time limit).
+    func absoluteDeadline() -> ContinuousClock.Instant? {
+        guard let timeLimit else { return nil }
+        if let deadline { return deadline }
+        let d = ContinuousClock.now.advanced(by: timeLimit)
+        deadline = d
+        return d
+    }
+
     // MARK: - lookup
 
     @inline(__always)

@@ -27,21 +27,37 @@ struct JSRegex: @unchecked Sendable {
         }
     }
 
-    func matches(in s: String) -> [Match] {
-        let ns = s as NSString
-        var out: [Match] = []
-        for r in regex.matches(in: s, range: NSRange(location: 0, length: ns.length)) {
-            out.append(makeMatch(r, ns))
-        }
-        return out
+    /// All matches; stops with `U1001` when matching runs past `deadline` (catastrophic backtracking).
+    func matches(in s: String, deadline: ContinuousClock.Instant?) throws(JSONataError) -> [Match] {
+        try scan(s, from: 0, first: false, deadline: deadline)
     }
 
-    func firstMatch(in s: String, from: Int) -> Match? {
+    func firstMatch(in s: String, from: Int, deadline: ContinuousClock.Instant?) throws(JSONataError) -> Match? {
+        try scan(s, from: from, first: true, deadline: deadline).first
+    }
+
+    private func scan(_ s: String, from: Int, first: Bool, deadline: ContinuousClock.Instant?) throws(JSONataError) -> [Match] {
         let ns = s as NSString
-        guard from <= ns.length,
-            let r = regex.firstMatch(in: s, range: NSRange(location: from, length: ns.length - from))
-        else { return nil }
-        return makeMatch(r, ns)
+        guard from <= ns.length else { return [] }
+        var out: [Match] = []
+        var timedOut = false
+        // .reportProgress makes ICU call back periodically during a long match, so it can be abandoned
+        let options: NSRegularExpression.MatchingOptions = deadline == nil ? [] : [.reportProgress]
+        regex.enumerateMatches(in: s, options: options, range: NSRange(location: from, length: ns.length - from)) {
+            r, _, stop in
+            if let r {
+                out.append(makeMatch(r, ns))
+                if first { stop.pointee = true }
+            }
+            if let deadline, ContinuousClock.now > deadline {
+                timedOut = true
+                stop.pointee = true
+            }
+        }
+        if timedOut {
+            throw JSONataError(code: "U1001", message: "Regular expression evaluation timeout: /\(pattern)/")
+        }
+        return out
     }
 
     private func makeMatch(_ r: NSTextCheckingResult, _ ns: NSString) -> Match {

@@ -32,6 +32,17 @@ struct LimitsTests {
         }
     }
 
+    @Test func catastrophicRegexStopsOnTimeLimit() throws {
+        let e = try JSONataExpression("$match($, /(a+)+b/)")
+        let input = JSON.string(String(repeating: "a", count: 40) + "c")
+        do {
+            _ = try e.evaluate(input, limits: JSONataLimits(timeLimitMilliseconds: 300))
+            Issue.record("expected U1001")
+        } catch {
+            #expect(error.code == "U1001")
+        }
+    }
+
     @Test func deeplyNestedSourceIsRejected() {
         let source = String(repeating: "(", count: 100_000) + "1" + String(repeating: ")", count: 100_000)
         #expect(throws: JSONataError.self) { try JSONataExpression(source) }
