@@ -612,9 +612,7 @@ final class Evaluator {
             }
             return .number(-n)
         case "[":
-            var result: Value = .array(ArrayRef())
             var items: [Value] = []
-            var plain = true
             for item in expr.expressions {
                 guard let v = try evaluate(item, input, env) else { continue }
                 if item.kind == .unary && item.value == "[" {
@@ -625,12 +623,9 @@ final class Evaluator {
                     items.append(v)
                 }
             }
-            _ = plain
-            plain = true
             let arr = ArrayRef(items)
             if expr.consarray { arr.cons = true }
-            result = .array(arr)
-            return result
+            return .array(arr)
         case "{":
             return try evaluateGroup(expr.pairs, expr.position, input, env)
         default:
@@ -818,9 +813,6 @@ final class Evaluator {
             for (i, p) in params.enumerated() {
                 frame.names.append(p)
                 frame.values.append(i < args.count ? args[i] : nil)
-            }
-            if node.thunk && params.isEmpty && node.params.isEmpty {
-                // tail-call thunk: evaluate in the captured scope
             }
             return try evaluate(node.body!, linput, frame)
         case .builtin(let b):

@@ -251,9 +251,8 @@ struct Parser {
                     var depth = 1
                     var sig = "<"
                     while depth > 0 && id != "{" && id != "(end)" {
-                        let tok = try advance()
+                        try advance()
                         if id == ">" { depth -= 1 } else if id == "<" { depth += 1 }
-                        _ = tok
                         sig += node.value
                     }
                     try advance(">")

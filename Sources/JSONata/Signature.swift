@@ -167,8 +167,6 @@ struct Signature: Sendable {
             // find the first argument that does not fit
             var bad = 0
             for k in stride(from: syms.count, through: 0, by: -1) {
-                var sub = self
-                sub.params = params
                 if prefixMatches(Array(syms.prefix(k))) {
                     bad = k
                     break
