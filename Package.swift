@@ -19,6 +19,10 @@ let package = Package(
         .target(name: "FlowJSON"),
         .testTarget(name: "FlowJSONTests", dependencies: ["FlowJSON"]),
 
+        // MARK: JSONata expression engine over FlowJSON values.
+        .target(name: "JSONata", dependencies: ["FlowJSON"]),
+        .testTarget(name: "JSONataTests", dependencies: ["JSONata"], resources: [.copy("Resources")]),
+
         // MARK: PostgreSQL client on libpq. `CLibPQ` is imported by `FlowPostgres` only; everything else
         // talks to the async Swift API. Integration tests need `scripts/services/postgres.sh start`.
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
