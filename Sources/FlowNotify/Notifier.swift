@@ -88,7 +88,8 @@ public struct Notifier: Sendable {
     /// The RFC 5322 message of an email notification.
     public static func mailMessage(_ email: NotifyChannel.Email, message: NotificationMessage) -> MailMessage {
         MailMessage(from: email.from, to: email.to, cc: email.cc, subject: email.subject ?? message.subject,
-                    text: email.body ?? message.text, extraHeaders: [("X-Mailer", "flow")])
+                    text: email.body ?? message.text, html: email.body == nil ? message.html : nil,
+                    extraHeaders: [("X-Mailer", "flow")])
     }
 
     // MARK: sending

@@ -62,7 +62,7 @@ public struct RunReport: Sendable {
 
     /// What is sent when a rule does not say otherwise.
     public var defaults: NotificationMessage {
-        NotificationMessage(subject: subject, text: text, slackBlocks: slackBlocks, webhookBody: result.summaryJSON)
+        NotificationMessage(subject: subject, text: text, html: html, slackBlocks: slackBlocks, webhookBody: result.summaryJSON)
     }
 
     /// `[flow] products failed`.
@@ -83,6 +83,33 @@ public struct RunReport: Sendable {
             out += "\nerror: \(error)\n"
         }
         out += "\nMore: flow runs show \(result.runID)\n"
+        return out
+    }
+
+    /// The same summary as HTML, the alternative part of the default email.
+    public var html: String {
+        func e(_ text: String) -> String { HTMLText.escape(text) }
+        let color: String
+        switch result.status {
+        case .succeeded: color = "#1a7f37"
+        case .cancelled: color = "#9a6700"
+        case .failed, .running: color = "#cf222e"
+        }
+        var out = "<!DOCTYPE html>\n<html><body style=\"font-family: sans-serif; font-size: 14px\">\n"
+        out += "<h2 style=\"color: \(color)\">\(e(result.workflow)) \(e(result.status.rawValue))</h2>\n"
+        out += "<p>Run <code>\(e(result.runID))</code> finished in \(e(Self.durationText(result.duration))) "
+        out += "(\(e(WallClock.iso8601(result.startedAt))) to \(e(WallClock.iso8601(result.finishedAt)))).</p>\n"
+        if let error = result.error, result.status != .succeeded {
+            out += "<p><b>Error</b></p>\n<pre style=\"background: #f6f8fa; padding: 8px\">\(e(error))</pre>\n"
+        }
+        out += "<table cellpadding=\"4\" style=\"border-collapse: collapse\">\n"
+        out += "<tr><th align=\"left\">node</th><th align=\"left\">type</th><th align=\"left\">status</th>"
+        out += "<th align=\"right\">in</th><th align=\"right\">out</th></tr>\n"
+        for n in result.nodes {
+            out += "<tr><td><code>\(e(n.id))</code></td><td>\(e(n.type))</td><td>\(e(n.status.rawValue))</td>"
+            out += "<td align=\"right\">\(Self.count(n.recordsIn))</td><td align=\"right\">\(Self.count(n.recordsOut))</td></tr>\n"
+        }
+        out += "</table>\n<p>More: <code>flow runs show \(e(result.runID))</code></p>\n</body></html>\n"
         return out
     }
 
@@ -167,16 +194,35 @@ public struct NotificationMessage: Sendable {
     public var subject: String
     /// Plain text: the email body and Slack's fallback text.
     public var text: String
+    /// An HTML alternative for email, sent only with the default `text` (a custom `body` is plain text).
+    public var html: String?
     /// Slack blocks; the first one is the headline that a custom `text` replaces.
     public var slackBlocks: [JSON]
     /// The webhook body.
     public var webhookBody: JSON
 
-    public init(subject: String, text: String, slackBlocks: [JSON], webhookBody: JSON) {
+    public init(subject: String, text: String, html: String? = nil, slackBlocks: [JSON], webhookBody: JSON) {
         self.subject = subject
         self.text = text
+        self.html = html
         self.slackBlocks = slackBlocks
         self.webhookBody = webhookBody
+    }
+}
+
+enum HTMLText {
+    static func escape(_ text: String) -> String {
+        var out = ""
+        for c in text {
+            switch c {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            default: out.append(c)
+            }
+        }
+        return out
     }
 }
 

@@ -26,6 +26,25 @@ import Testing
         #expect(!text.contains("error:"))
     }
 
+    @Test func htmlAlternativeIsEscaped() {
+        let html = RunReport(result: Samples.failedRun).html
+        #expect(html.contains("<h2 style=\"color: #cf222e\">products failed</h2>"))
+        #expect(html.contains("HTTP 503 from &lt;api&gt; after 3 attempts"))
+        #expect(html.contains("<td><code>store</code></td><td>jdbc_output</td><td>upstream_failed</td>"))
+    }
+
+    @Test func customBodyIsPlainText() throws {
+        let message = RunReport(result: Samples.failedRun).defaults
+        guard case .email(let email) = try NotifyChannel(
+            name: "email", fields: ["smtp": "smtp://localhost", "from": "a@b.c", "to": "d@e.f", "body": "short"])
+        else { return }
+        #expect(Notifier.mailMessage(email, message: message).html == nil)
+        #expect(Notifier.mailMessage(email, message: message).text == "short")
+        var withDefault = email
+        withDefault.body = nil
+        #expect(Notifier.mailMessage(withDefault, message: message).html != nil)
+    }
+
     @Test func webhookBodyIsTheRunSummary() {
         let body = RunReport(result: Samples.failedRun).defaults.webhookBody
         #expect(body == Samples.failedRun.summaryJSON)

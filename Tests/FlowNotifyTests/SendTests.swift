@@ -101,6 +101,8 @@ import Testing
         #expect(data.contains("Message-ID: <"))
         #expect(data.contains("Date: "))
         #expect(data.contains("Content-Type: text/plain; charset=utf-8"))
+        #expect(data.contains("Content-Type: multipart/alternative"))
+        #expect(data.contains("Content-Type: text/html; charset=utf-8"))
         #expect(data.contains("flow runs show 20261121-061218-abc123"))
         #expect(masker.mask(Fixture.smtpPassword) == "***")
     }
