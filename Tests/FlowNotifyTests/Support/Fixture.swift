@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -123,10 +122,11 @@ func unusedPort() -> Int {
 /// A fresh key for `/hook/{key}`, unique per test.
 func hookKey(_ name: String) -> String { name + "-" + UUID().uuidString.prefix(8).lowercased() }
 
-/// Runs blocking work (a child process, a synchronous read) on a Dispatch thread, so that it does not
-/// hold one of the few threads of Swift's cooperative pool that the other tests need.
+/// Runs blocking work (a child process, a synchronous read) on a thread of its own, so that it does not
+/// hold one of the few threads of Swift's cooperative pool (two on this CI machine) that the other tests
+/// need. Dispatch's global queues are not used: on Linux they may share threads with that pool.
 func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in
-        DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
+        Thread { continuation.resume(with: Result { try body() }) }.start()
     }
 }
