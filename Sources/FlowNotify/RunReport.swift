@@ -1,4 +1,3 @@
-import Foundation
 import FlowCore
 import FlowJSON
 
@@ -186,79 +185,5 @@ public struct RunReport: Sendable {
             }
             return line
         }.joined(separator: "\n") + "\n"
-    }
-}
-
-/// The default content of a notification; a channel's `text`/`subject`/`body` fields override parts.
-public struct NotificationMessage: Sendable {
-    public var subject: String
-    /// Plain text: the email body and Slack's fallback text.
-    public var text: String
-    /// An HTML alternative for email, sent only with the default `text` (a custom `body` is plain text).
-    public var html: String?
-    /// Slack blocks; the first one is the headline that a custom `text` replaces.
-    public var slackBlocks: [JSON]
-    /// The webhook body.
-    public var webhookBody: JSON
-
-    public init(subject: String, text: String, html: String? = nil, slackBlocks: [JSON], webhookBody: JSON) {
-        self.subject = subject
-        self.text = text
-        self.html = html
-        self.slackBlocks = slackBlocks
-        self.webhookBody = webhookBody
-    }
-}
-
-enum HTMLText {
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for c in text {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            default: out.append(c)
-            }
-        }
-        return out
-    }
-}
-
-/// Slack Block Kit helpers, within Slack's size limits.
-enum SlackText {
-    /// `&`, `<` and `>` are control characters in Slack text.
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for c in text {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            default: out.append(c)
-            }
-        }
-        return out
-    }
-
-    static func limit(_ text: String, _ max: Int) -> String {
-        text.count <= max ? text : String(text.prefix(max - 1)) + "…"
-    }
-
-    static func mrkdwn(_ text: String) -> JSON {
-        ["type": "mrkdwn", "text": .string(limit(text, 2000))]
-    }
-
-    static func header(_ text: String) -> JSON {
-        ["type": "header", "text": ["type": "plain_text", "text": .string(limit(text, 150)), "emoji": true]]
-    }
-
-    /// A section of mrkdwn text (Slack allows 3000 characters).
-    static func section(_ text: String) -> JSON {
-        var t = limit(text, 3000)
-        // Keep a code block closed when the limit cut it.
-        if t.hasSuffix("…"), t.components(separatedBy: "```").count % 2 == 0 { t = String(t.dropLast(4)) + "…```" }
-        return ["type": "section", "text": ["type": "mrkdwn", "text": .string(t)]]
     }
 }
