@@ -45,6 +45,46 @@ import Testing
         #expect(notifications.matching(Samples.succeededRun).isEmpty)
     }
 
+    @Test func alwaysAndCancelledMatch() throws {
+        let plan = try Samples.plan("""
+            nodes:
+              a: { type: t_noop }
+            notify:
+              - on: always
+                webhook: { url: "http://127.0.0.1:9/a" }
+              - on: [cancelled]
+                webhook: { url: "http://127.0.0.1:9/b" }
+              - on: [success, failure]
+                webhook: { url: "http://127.0.0.1:9/c" }
+            """)
+        let notifications = RunNotifications(plan: plan, notifier: Notifier(masker: plan.masker))
+        var cancelled = Samples.failedRun
+        cancelled.status = .cancelled
+        #expect(notifications.matching(cancelled).map(\.position) == [0, 1])
+        #expect(notifications.matching(Samples.failedRun).map(\.position) == [0, 2])
+        #expect(notifications.matching(Samples.succeededRun).map(\.position) == [0, 2])
+    }
+
+    @Test func badResolvedFieldsFailWithoutSending() async throws {
+        let plan = try Samples.plan("""
+            params:
+              hook: { type: string, default: "ftp://files.example.com/T0KEN99" }
+            nodes:
+              a: { type: t_noop }
+            notify:
+              - on: always
+                slack: { webhook: "${params.hook}" }
+            """)
+        let notifications = RunNotifications(plan: plan, notifier: Notifier(masker: plan.masker))
+        let sent = await notifications.send(for: Samples.failedRun)
+        #expect(sent.count == 1)
+        #expect(sent[0].outcome.sent == false)
+        #expect(sent[0].outcome.attempts == 0)
+        #expect(sent[0].outcome.error == "`slack` notification: `webhook` must be a `https://` or `http://` URL, found `ftp://` (write it like `https://hooks.slack.com/services/T000/B000/XXXX`)")
+        // Resolved only now, the value is a secret from here on.
+        #expect(plan.masker.mask("ftp://files.example.com/T0KEN99") == "***")
+    }
+
     @Test func validationReportsChannelProblemsAtTheField() throws {
         let yaml = """
             name: products
