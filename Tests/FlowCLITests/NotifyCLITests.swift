@@ -221,6 +221,49 @@ import Testing
         Self.expectNoSecrets([run.stdout, run.stderr, show.stdout, space.stateDump()], [token])
     }
 
+    @Test func cancelledRunNotifiesOnCancelled() async throws {
+        let http = try await Fixture.http()
+        let cancelledKey = hookKey("cancelled")
+        let failureKey = hookKey("cancel-failure")
+        let space = try Workspace("""
+            name: interrupted
+            nodes:
+              wait: { type: sleep, duration: 30s }
+            notify:
+              - on: [cancelled]
+                webhook: { url: \(http.url("/hook/\(cancelledKey)")) }
+              - on: [failure]
+                webhook: { url: \(http.url("/hook/\(failureKey)")) }
+            """)
+        // Interrupt the run once it has started, as Ctrl-C would.
+        let status = try await offThePool { () -> Int32 in
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: FlowBinary.path)
+            process.arguments = ["run", space.workflow, "--state", space.state]
+            let log = space.directory + "/stderr.log"
+            FileManager.default.createFile(atPath: log, contents: nil)
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+            try process.run()
+            // The signal handler is installed as the run starts: wait for the node to start, and a little more.
+            let deadline = Date().addingTimeInterval(30)
+            while Date() < deadline, !String(decoding: FileManager.default.contents(atPath: log) ?? Data(), as: UTF8.self).contains("wait: started") {
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+            Thread.sleep(forTimeInterval: 0.3)
+            process.interrupt()
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+        #expect(status == 130)
+        let (calls, requests) = try await http.hooks(cancelledKey)
+        #expect(calls == 1)
+        let body = try Self.payload(try #require(requests.first))
+        #expect(body["status"] as? String == "cancelled")
+        #expect(body["workflow"] as? String == "interrupted")
+        #expect(try await http.hooks(failureKey).calls == 0)
+    }
+
     // MARK: webhook, templates, the notify node
 
     @Test func webhookTemplatesSeeTheRun() async throws {
