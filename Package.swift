@@ -65,10 +65,16 @@ let package = Package(
         // MARK: Run store: recorded runs in SQLite (`flow runs`).
         .target(name: "FlowRunStore", dependencies: ["FlowCore", "FlowSQLite", "FlowJSON"]),
 
+        // MARK: Notifications: Slack, email and webhook messages about runs (workflow `notify:` rules and
+        // the `notify` node), sent through FlowHTTP with retries.
+        .target(name: "FlowNotify", dependencies: ["FlowCore", "FlowJSON", "FlowHTTP"]),
+        // Talks to the real HTTP and SMTP fixtures (Tests/Fixtures) it starts itself.
+        .testTarget(name: "FlowNotifyTests", dependencies: ["FlowNotify", "FlowCore", "FlowJSON", "FlowHTTP"]),
+
         // MARK: Built-in node types, one folder each under nodes/.
         .target(
             name: "FlowNodes",
-            dependencies: ["FlowCore", "FlowJSON", "JSONPath"],
+            dependencies: ["FlowCore", "FlowJSON", "JSONPath", "FlowNotify"],
             path: "nodes"
         ),
         .testTarget(name: "FlowNodesTests", dependencies: ["FlowNodes", "FlowCore", "FlowJSON", "JSONPath"]),
@@ -77,7 +83,7 @@ let package = Package(
         .target(
             name: "FlowCLI",
             dependencies: [
-                "FlowCore", "FlowNodes", "FlowRunStore", "FlowJSON", "JSONPath",
+                "FlowCore", "FlowNodes", "FlowNotify", "FlowRunStore", "FlowJSON", "JSONPath",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

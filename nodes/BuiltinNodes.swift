@@ -9,6 +9,7 @@ public enum BuiltinNodes {
         FileOutputNode.self,
         InlineNode.self,
         JSONExtractNode.self,
+        NotifyNode.self,
         SleepNode.self,
     ]
 

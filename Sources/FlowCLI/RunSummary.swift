@@ -48,26 +48,7 @@ enum RunSummary {
         return "\u{1B}[\(code)m\(text)\u{1B}[0m"
     }
 
-    static func json(_ result: RunResult) -> JSON {
-        var nodes: [JSON] = []
-        for n in result.nodes {
-            var o: JSONObject = ["id": .string(n.id), "type": .string(n.type), "status": .string(n.status.rawValue),
-                                 "records_in": .int(n.recordsIn), "records_out": .int(n.recordsOut), "attempts": .int(n.attempts)]
-            if let d = n.duration { o["duration_s"] = .double((d * 1000).rounded() / 1000) }
-            if !n.metrics.isEmpty {
-                var m = JSONObject()
-                for (k, v) in n.metrics.sorted(by: { $0.key < $1.key }) { m[k] = .int(v) }
-                o["metrics"] = .object(m)
-            }
-            if let e = n.error { o["error"] = .string(e) }
-            nodes.append(.object(o))
-        }
-        var o: JSONObject = ["event": "run_finished", "run_id": .string(result.runID), "workflow": .string(result.workflow),
-                             "status": .string(result.status.rawValue),
-                             "duration_s": .double((result.duration * 1000).rounded() / 1000), "nodes": .array(nodes)]
-        if let e = result.error { o["error"] = .string(e) }
-        return .object(o)
-    }
+    static func json(_ result: RunResult) -> JSON { result.summaryJSON }
 }
 
 extension String {

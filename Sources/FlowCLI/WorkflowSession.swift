@@ -1,5 +1,6 @@
 import FlowCore
 import FlowJSON
+import FlowNotify
 
 /// Loads, validates and plans a workflow for the commands that need one, printing diagnostics.
 struct WorkflowSession {
@@ -37,6 +38,8 @@ struct WorkflowSession {
             runID: runID, startedAt: startedAt, concurrency: concurrency, requireSecrets: requireSecrets)
         let (plan, planDiagnostics) = planner.plan(workflow, options: options)
         all.append(contentsOf: planDiagnostics)
+        // Channel checks the loader cannot make: URL schemes, addresses, `nodes.x` in templates.
+        all.append(contentsOf: NotifyValidation.diagnostics(for: workflow))
         report(all, file: file, text: workflow.source)
         guard let plan, !all.hasErrors else { return nil }
         return (workflow, plan)

@@ -24,6 +24,9 @@ Endpoints (add new ones to ROUTES; keep them independent of each other):
   /link-pages/{total}    ?page=k (1-based): JSON {"page":k,"items":[...]} with a Link: rel="next" header
   /gzip                  gzip-encoded JSON when the client accepts gzip
   /counter               JSON {"count": n}: requests seen so far per ?key=...
+  /hook/{key}            a webhook receiver (Slack-style: replies "ok"); records each request (method, headers,
+                         body) under key; ?fail=n answers 500 to the first n calls (?retry_after=s adds Retry-After)
+  /hooks/{key}           JSON {"calls": n, "requests": [{method, path, headers, body}, ...]} recorded for key
 """
 
 import base64
@@ -41,6 +44,7 @@ from urllib.parse import parse_qs, urlsplit
 _lock = threading.Lock()
 _counters = {}
 _stats = {}
+_hooks = {}
 
 
 def _count(key):
@@ -237,6 +241,31 @@ class Handler(BaseHTTPRequestHandler):
         else:
             self._send(200, payload, "application/json")
 
+    def hook(self, args):
+        key = self._arg(args, 0, "")
+        with _lock:
+            entry = _hooks.setdefault(key, {"calls": 0, "requests": []})
+            entry["calls"] += 1
+            calls = entry["calls"]
+        if calls <= int(self._q("fail", "0")):
+            headers = []
+            if self._q("retry_after") is not None:
+                headers.append(("Retry-After", self._q("retry_after")))
+            return self._send(500, b"temporarily broken\n", headers=headers)
+        with _lock:
+            entry["requests"].append({
+                "method": self.command,
+                "path": urlsplit(self.path).path,
+                "headers": [[k, v] for k, v in self.headers.items()],
+                "body": self.request_body.decode("utf-8", "replace"),
+            })
+        self._send(200, b"ok")
+
+    def hooks(self, args):
+        with _lock:
+            entry = _hooks.get(self._arg(args, 0, ""), {"calls": 0, "requests": []})
+            self._json(200, json.loads(json.dumps(entry)))
+
     def counter(self, args):
         self._json(200, {"count": _count("counter:" + (self._q("key") or ""))})
 
@@ -258,6 +287,8 @@ ROUTES = {
     "link-pages": Handler.link_pages,
     "gzip": Handler.gzip_,
     "counter": Handler.counter,
+    "hook": Handler.hook,
+    "hooks": Handler.hooks,
 }
 
 

@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
 """SMTP fixture for flow's tests: aiosmtpd on 127.0.0.1 storing every delivered message as JSON.
 
-Usage: python3 smtp_fixture.py MAILDIR [--port N] [--starttls | --implicit-tls]
+Usage: python3 smtp_fixture.py MAILDIR [--port N] [--starttls | --implicit-tls] [--credentials USER:PASSWORD]
 --starttls offers STARTTLS, --implicit-tls speaks TLS from the first byte (smtps://), both with a fresh
 self-signed certificate (clients must skip verification).
 Prints "PORT=<n>" once it listens, then serves until stdin closes (the test process exited).
 
 - Each accepted message becomes MAILDIR/<n>.json: {"mailFrom", "rcptTos", "data" (text), "login", "tls"}.
-- AUTH PLAIN/LOGIN is offered without TLS; the only valid credentials are flow / secret.
+- AUTH PLAIN/LOGIN is offered without TLS; the only valid credentials are flow / secret (or --credentials).
 - Recipients in the domain reject.invalid are refused with 550; tempfail.invalid with 451.
 """
 
@@ -57,11 +57,14 @@ class Handler:
         return "250 Message accepted"
 
 
+CREDENTIALS = (b"flow", b"secret")
+
+
 def authenticator(server, session, envelope, mechanism, auth_data):
     ok = (
         isinstance(auth_data, LoginPassword)
-        and auth_data.login == b"flow"
-        and auth_data.password == b"secret"
+        and auth_data.login == CREDENTIALS[0]
+        and auth_data.password == CREDENTIALS[1]
     )
     # handled=False: aiosmtpd then replies 535 itself (the default, handled=True, replies nothing).
     return AuthResult(success=ok, handled=False, auth_data=auth_data if ok else None)
@@ -78,7 +81,11 @@ def main():
     # deprecation warning it triggers itself; FIXTURE_LOG=1 shows them.
     if not os.environ.get("FIXTURE_LOG"):
         logging.getLogger("mail.log").setLevel(logging.CRITICAL)
+    global CREDENTIALS
     directory = sys.argv[1]
+    if "--credentials" in sys.argv:
+        user, _, password = sys.argv[sys.argv.index("--credentials") + 1].partition(":")
+        CREDENTIALS = (user.encode(), password.encode())
     os.makedirs(directory, exist_ok=True)
     port = int(sys.argv[sys.argv.index("--port") + 1]) if "--port" in sys.argv else free_port()
     tls = {}

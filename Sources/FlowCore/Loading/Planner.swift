@@ -156,6 +156,7 @@ public struct Planner: Sendable {
                         if t.isDynamic { templates[name] = t }
                     }
                     values[name] = yaml.toJSON()
+                    registerNestedSecrets(values[name]!, type: spec.type, in: masker)
                     continue
                 }
                 guard let resolved = resolve(yaml, scope: scope, diagnostics: &diagnostics, context: context, field: name) else { continue }
@@ -163,7 +164,7 @@ public struct Planner: Sendable {
                     diagnostics.error("`\(name)` in \(context) \(problem) after resolving `${...}`", at: yaml.textLocation)
                     continue
                 }
-                if spec.secret { registerStrings(resolved, in: masker) }
+                if spec.secret { registerStrings(resolved, in: masker) } else { registerNestedSecrets(resolved, type: spec.type, in: masker) }
                 values[name] = resolved
             }
             let config = NodeConfig(nodeID: node.id, spec: node.spec, values: values, yaml: node.fields,
@@ -219,6 +220,21 @@ public struct Planner: Sendable {
         case .string(let s): masker.add(s)
         case .array(let a): a.forEach { registerStrings($0, in: masker) }
         case .object(let o): o.values.forEach { registerStrings($0, in: masker) }
+        default: break
+        }
+    }
+
+    /// Registers the values of secret fields nested in mappings (`slack: {webhook: ...}`), literal or not.
+    func registerNestedSecrets(_ value: JSON, type: FieldType, in masker: SecretMasker) {
+        switch (type, value) {
+        case (.object(let specs), .object(let object)):
+            for spec in specs {
+                guard let v = object[spec.name] else { continue }
+                if spec.secret { registerStrings(v, in: masker) } else { registerNestedSecrets(v, type: spec.type, in: masker) }
+            }
+        case (.list(let element), .array(let items)): items.forEach { registerNestedSecrets($0, type: element, in: masker) }
+        case (.map(let element), .object(let object)): object.values.forEach { registerNestedSecrets($0, type: element, in: masker) }
+        case (.oneOf(let types), _): types.forEach { registerNestedSecrets(value, type: $0, in: masker) }
         default: break
         }
     }

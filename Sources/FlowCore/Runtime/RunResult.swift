@@ -73,6 +73,17 @@ public struct RunResult: Sendable {
     public var error: String?
 
     public var duration: Double { finishedAt - startedAt }
+
+    public init(runID: String, workflow: String, status: RunStatus, startedAt: Double, finishedAt: Double,
+                nodes: [NodeResult], error: String?) {
+        self.runID = runID
+        self.workflow = workflow
+        self.status = status
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.nodes = nodes
+        self.error = error
+    }
 }
 
 /// Wall-clock time as seconds since the Unix epoch, and its ISO 8601 text.
