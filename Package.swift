@@ -58,6 +58,10 @@ let package = Package(
         ),
         .testTarget(name: "FlowCoreTests", dependencies: ["FlowCore"]),
 
+        // MARK: JSONata plugged into the engine's expression interface.
+        .target(name: "FlowExpressions", dependencies: ["FlowCore", "FlowJSON", "JSONata"]),
+        .testTarget(name: "FlowExpressionsTests", dependencies: ["FlowExpressions", "FlowCore", "FlowJSON"]),
+
         // MARK: SQLite (embedded database and run-state store). FlowSQLite is the only importer.
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .target(name: "FlowSQLite", dependencies: ["CSQLite"]),
@@ -83,7 +87,7 @@ let package = Package(
         .target(
             name: "FlowCLI",
             dependencies: [
-                "FlowCore", "FlowNodes", "FlowNotify", "FlowRunStore", "FlowJSON", "JSONPath",
+                "FlowCore", "FlowNodes", "FlowNotify", "FlowRunStore", "FlowJSON", "JSONPath", "FlowExpressions",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -1,4 +1,5 @@
 import FlowCore
+import FlowExpressions
 import FlowNodes
 
 /// The node types and expression language the `flow` binary uses.
@@ -12,6 +13,6 @@ public struct Toolchain: Sendable {
     }
 
     public static var standard: Toolchain {
-        Toolchain(registry: BuiltinNodes.registry, language: PathExpressionLanguage())
+        Toolchain(registry: BuiltinNodes.registry, language: JSONataLanguage())
     }
 }

@@ -29,6 +29,30 @@ public protocol CompiledExpression: Sendable {
     /// Evaluates against `input` (nil: no input) with `$name` variables from `bindings`.
     /// Returns nil for an undefined result.
     func evaluate(_ input: JSON?, bindings: ExpressionBindings) throws(ExpressionError) -> JSON?
+    /// The expression with `bindings` prepared once, for evaluating many inputs.
+    func bound(to bindings: ExpressionBindings) -> any BoundExpression
+}
+
+/// An expression with its variables bound once, for evaluating many records.
+public protocol BoundExpression: Sendable {
+    func evaluate(_ input: JSON?) throws(ExpressionError) -> JSON?
+}
+
+extension CompiledExpression {
+    /// Binds `bindings` for repeated evaluation. Languages override this to prepare their
+    /// environment once instead of per record.
+    public func bound(to bindings: ExpressionBindings) -> any BoundExpression {
+        DefaultBoundExpression(expression: self, bindings: bindings)
+    }
+}
+
+struct DefaultBoundExpression: BoundExpression {
+    let expression: any CompiledExpression
+    let bindings: ExpressionBindings
+
+    func evaluate(_ input: JSON?) throws(ExpressionError) -> JSON? {
+        try expression.evaluate(input, bindings: bindings)
+    }
 }
 
 /// Variables visible as `$name` in expressions.
