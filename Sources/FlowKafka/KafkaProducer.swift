@@ -1,0 +1,317 @@
+import CRdKafka
+import CRdKafkaShim
+import Synchronization
+
+/// A Kafka producer on librdkafka: `send` enqueues records without waiting, `flush` awaits their
+/// delivery reports.
+///
+/// Threads: `send` runs on the caller's task and only enqueues (librdkafka copies the bytes).
+/// librdkafka's own threads batch and transmit. A dedicated poll thread calls `rd_kafka_poll`, which
+/// runs the delivery-report callback; the callback updates counters behind a `Mutex`, and the poll
+/// thread resumes `flush` callers when nothing is pending or their deadline passed. No task or
+/// continuation is created per record.
+public final class KafkaProducer: Sendable, CustomStringConvertible {
+    /// Properties set unless the caller's configuration overrides them.
+    public static let defaultProperties: [String: String] = [
+        "enable.idempotence": "true",
+        "acks": "all",
+    ]
+
+    private let client: RDKafkaClient
+    private let context: ProducerContext
+    private let thread: KafkaThread
+    private let properties: [String: String]
+    private let topics = Mutex<[String: TopicHandle]>([:])
+    private let isClosed = Atomic<Bool>(false)
+
+    /// Creates a producer and waits until a broker answers, so a wrong address fails here.
+    ///
+    /// - Parameters:
+    ///   - brokers: `host:port[,host:port...]` (librdkafka's `bootstrap.servers`).
+    ///   - config: any librdkafka producer properties; they override `defaultProperties`.
+    ///   - connectTimeout: how long to wait for a broker before throwing a `KafkaError`.
+    public init(
+        brokers: String, config: [String: String] = [:], connectTimeout: Duration = .seconds(10)
+    ) async throws {
+        let properties = Self.defaultProperties.merging(config) { _, user in user }
+        let context = ProducerContext()
+        let client = try RDKafkaClient(
+            consumer: false, brokers: brokers, properties: properties, context: context,
+            operation: "creating a Kafka producer"
+        ) { conf in
+            rd_kafka_conf_set_dr_msg_cb(conf, deliveryReportCallback)
+        }
+        self.client = client
+        self.context = context
+        self.properties = properties
+        self.thread = KafkaThread(name: "flow-kafka-producer") {
+            // Serves delivery reports (and error_cb); 50 ms bounds how late a flush deadline fires.
+            rd_kafka_poll(client.handle, 50)
+            context.resumeReadyWaiters()
+        }
+        do {
+            try await thread.run(operation: "connecting to Kafka") { () throws(KafkaError) in
+                try client.checkConnection(timeout: connectTimeout)
+            }
+        } catch {
+            thread.stop()
+            throw error
+        }
+    }
+
+    deinit {
+        thread.stop()
+    }
+
+    public var description: String {
+        "KafkaProducer(brokers: \(client.brokers), config: \(KafkaConfig.redactedDescription(properties)))"
+    }
+
+    /// Delivery counts so far (no waiting).
+    public var deliveryCounts: KafkaDeliveryCounts {
+        context.state.withLock { $0.counts }
+    }
+
+    /// Enqueues one record. Returns once librdkafka has copied it; delivery is reported to `flush`.
+    ///
+    /// When librdkafka's queue is full this waits (polling, never dropping) until there is room.
+    /// - Parameter partition: nil lets librdkafka's partitioner choose (by key hash when keyed).
+    /// - Throws: `KafkaError` when the record is refused (too large, unknown partition, fatal producer
+    ///   error, closed producer); `CancellationError` if cancelled while waiting for room.
+    public func send(
+        topic: String, partition: Int32? = nil, key: [UInt8]? = nil, value: [UInt8],
+        headers: [(String, [UInt8])] = []
+    ) async throws {
+        let topicHandle = try self.topicHandle(topic)
+        context.state.withLock { $0.willSend(1) }
+        do {
+            try await enqueue(
+                topicHandle, partition: partition ?? RDKafka.unassignedPartition, key: key, value: value,
+                headers: headers)
+        } catch {
+            context.state.withLock { $0.notSent(1) }
+            throw error
+        }
+    }
+
+    /// Enqueues records in order; stops at the first refused record and throws (records before it
+    /// stay enqueued and are reported to `flush`).
+    public func send(_ records: some Sequence<KafkaProducerRecord>) async throws {
+        var counted = 0
+        defer { context.state.withLock { $0.notSent(counted) } }
+        var lastTopic: (name: String, handle: TopicHandle)?
+        for record in records {
+            let handle: TopicHandle
+            if let lastTopic, lastTopic.name == record.topic {
+                handle = lastTopic.handle
+            } else {
+                handle = try topicHandle(record.topic)
+                lastTopic = (record.topic, handle)
+            }
+            if counted == 0 {
+                // Count ahead in chunks so the lock is not taken per record.
+                counted = 1024
+                context.state.withLock { $0.willSend(counted) }
+            }
+            try await enqueue(
+                handle, partition: record.partition ?? RDKafka.unassignedPartition, key: record.key,
+                value: record.value, headers: record.headers)
+            counted -= 1
+        }
+    }
+
+    /// Waits until every record sent so far has a delivery report, or until `deadline`.
+    ///
+    /// Returns the counts either way: `pending > 0` means the deadline passed first (those records
+    /// are still in flight and will be reported to a later flush). Cancellation returns at once.
+    public func flush(deadline: ContinuousClock.Instant) async -> KafkaDeliveryCounts {
+        let id = context.state.withLock { $0.makeWaiterID() }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let immediate = context.state.withLock {
+                    $0.addWaiter(id: id, deadline: deadline, now: .now, continuation: continuation)
+                }
+                if let immediate { continuation.resume(returning: immediate) }
+            }
+        } onCancel: {
+            if let (continuation, counts) = context.state.withLock({ $0.cancelWaiter(id: id) }) {
+                continuation.resume(returning: counts)
+            }
+        }
+    }
+
+    /// Flushes until `deadline`, reports whatever is still pending as failed (purged), and releases
+    /// the producer. Later `send` calls throw.
+    @discardableResult
+    public func close(deadline: ContinuousClock.Instant) async -> KafkaDeliveryCounts {
+        isClosed.store(true, ordering: .sequentiallyConsistent)
+        var counts = await flush(deadline: deadline)
+        if counts.pending > 0 {
+            let client = self.client
+            let context = self.context
+            counts =
+                (try? await thread.run(operation: "closing the producer") {
+                    // Purged records get delivery reports with _PURGE_QUEUE/_PURGE_INFLIGHT: counted as failed.
+                    rd_kafka_purge(client.handle, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT)
+                    let grace = ContinuousClock.now + .seconds(5)
+                    while context.state.withLock({ $0.counts.pending }) > 0 && .now < grace {
+                        rd_kafka_poll(client.handle, 50)
+                    }
+                    return context.state.withLock { $0.counts }
+                }) ?? counts
+        }
+        thread.stop()
+        return counts
+    }
+
+    // MARK: Enqueueing
+
+    private func topicHandle(_ name: String) throws(KafkaError) -> TopicHandle {
+        if isClosed.load(ordering: .relaxed) {
+            throw .closed(operation: "sending to topic \(name)")
+        }
+        if let handle = topics.withLock({ $0[name] }) { return handle }
+        guard let pointer = rd_kafka_topic_new(client.handle, name, nil) else {
+            throw KafkaError(rdkafka: rd_kafka_last_error(), operation: "opening topic \(name)")
+        }
+        let handle = TopicHandle(pointer, client: client)
+        return topics.withLock { cache in
+            if let existing = cache[name] { return existing }
+            cache[name] = handle
+            return handle
+        }
+    }
+
+    private func enqueue(
+        _ topic: TopicHandle, partition: Int32, key: [UInt8]?, value: [UInt8], headers: [(String, [UInt8])]
+    ) async throws {
+        while true {
+            let result = RDKafka.produce(
+                client.handle, topic: topic.pointer, partition: partition, key: key, value: value,
+                headers: headers)
+            if result == RD_KAFKA_RESP_ERR_NO_ERROR { return }
+            if result == RD_KAFKA_RESP_ERR__QUEUE_FULL {
+                // The poll thread frees room as delivery reports arrive.
+                try await Task.sleep(for: .milliseconds(1))
+                continue
+            }
+            let operation = "sending to topic \(topic.name)"
+            if result == RD_KAFKA_RESP_ERR__FATAL, let fatal = client.fatalError(operation: operation) {
+                throw fatal
+            }
+            throw KafkaError(rdkafka: result, operation: operation)
+        }
+    }
+}
+
+/// One record for `KafkaProducer.send(_:)`.
+public struct KafkaProducerRecord: Sendable {
+    public var topic: String
+    public var partition: Int32?
+    public var key: [UInt8]?
+    public var value: [UInt8]
+    public var headers: [(String, [UInt8])]
+
+    public init(
+        topic: String, partition: Int32? = nil, key: [UInt8]? = nil, value: [UInt8], headers: [(String, [UInt8])] = []
+    ) {
+        self.topic = topic
+        self.partition = partition
+        self.key = key
+        self.value = value
+        self.headers = headers
+    }
+}
+
+/// The producer's callback context: delivery counters and flush waiters.
+final class ProducerContext: RDKafkaContext, @unchecked Sendable {
+    let state = Mutex(DeliveryState())
+
+    /// Called on the poll thread after each `rd_kafka_poll`.
+    func resumeReadyWaiters() {
+        let ready = state.withLock { $0.tick(now: .now) }
+        for (continuation, counts) in ready {
+            continuation.resume(returning: counts)
+        }
+    }
+}
+
+/// Called by librdkafka inside `rd_kafka_poll`, i.e. on the producer's poll thread, once per record.
+private func deliveryReportCallback(
+    _: OpaquePointer?, message: UnsafePointer<rd_kafka_message_t>?, opaque: UnsafeMutableRawPointer?
+) {
+    guard let message, let context = RDKafkaContext.from(opaque) as? ProducerContext else { return }
+    let error = message.pointee.err
+    if error == RD_KAFKA_RESP_ERR_NO_ERROR {
+        context.state.withLock { $0.reportDelivered() }
+    } else {
+        let topic = message.pointee.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? "?"
+        let failure = KafkaError(
+            rdkafka: error, operation: "delivering to topic \(topic)",
+            detail: String(cString: rd_kafka_message_errstr(message)))
+        context.state.withLock { $0.reportFailed(failure) }
+    }
+}
+
+/// An `rd_kafka_topic_t` reference, destroyed before its client (it holds the client alive).
+///
+/// `@unchecked Sendable`: topic handles are thread-safe in librdkafka.
+final class TopicHandle: @unchecked Sendable {
+    let pointer: OpaquePointer
+    let name: String
+    private let client: RDKafkaClient
+
+    init(_ pointer: OpaquePointer, client: RDKafkaClient) {
+        self.pointer = pointer
+        self.name = String(cString: rd_kafka_topic_name(pointer))
+        self.client = client
+    }
+
+    deinit {
+        rd_kafka_topic_destroy(pointer)
+    }
+}
+
+/// Small helpers at the C boundary.
+enum RDKafka {
+    /// `RD_KAFKA_PARTITION_UA` (a cast macro Swift does not import).
+    static let unassignedPartition: Int32 = -1
+
+    /// One byte to point at for empty keys and values: librdkafka treats a NULL pointer as a null
+    /// key/value (a tombstone), which differs from an empty one.
+    nonisolated(unsafe) private static let emptyByte: UnsafeMutableRawPointer = {
+        let pointer = UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 1)
+        pointer.storeBytes(of: 0, as: UInt8.self)
+        return pointer
+    }()
+
+    static func produce(
+        _ handle: OpaquePointer, topic: OpaquePointer, partition: Int32, key: [UInt8]?, value: [UInt8],
+        headers: [(String, [UInt8])]
+    ) -> rd_kafka_resp_err_t {
+        var headerList: OpaquePointer?
+        if !headers.isEmpty {
+            let list = rd_kafka_headers_new(headers.count)!
+            for (name, bytes) in headers {
+                _ = bytes.withUnsafeBytes { rd_kafka_header_add(list, name, -1, $0.baseAddress ?? UnsafeRawPointer(emptyByte), $0.count) }
+            }
+            headerList = list
+        }
+        let result = value.withUnsafeBytes { valueBytes in
+            let valuePointer = valueBytes.baseAddress ?? UnsafeRawPointer(emptyByte)
+            guard let key else {
+                return flow_rdkafka_produce(
+                    handle, topic, partition, nil, 0, valuePointer, valueBytes.count, headerList)
+            }
+            return key.withUnsafeBytes { keyBytes in
+                flow_rdkafka_produce(
+                    handle, topic, partition, keyBytes.baseAddress ?? UnsafeRawPointer(emptyByte), keyBytes.count,
+                    valuePointer, valueBytes.count, headerList)
+            }
+        }
+        if result != RD_KAFKA_RESP_ERR_NO_ERROR, let headerList {
+            rd_kafka_headers_destroy(headerList)  // still ours when the produce failed
+        }
+        return result
+    }
+}
