@@ -17,6 +17,16 @@ enum KafkaConfig {
         return "[" + pairs.joined(separator: ", ") + "]"
     }
 
+    /// `text` with the value of every sensitive property replaced by `***` (librdkafka quotes values
+    /// in its configuration errors).
+    static func redact(_ text: String, _ properties: [String: String]) -> String {
+        var text = text
+        for (name, value) in properties where isSensitive(name) && !value.isEmpty {
+            text = text.replacingAll(value, with: "***")
+        }
+        return text
+    }
+
     /// Builds an `rd_kafka_conf_t`; the caller owns the result until `rd_kafka_new` succeeds.
     static func make(_ properties: [String: String], operation: String) throws(KafkaError) -> OpaquePointer {
         let conf = rd_kafka_conf_new()!
@@ -26,10 +36,7 @@ enum KafkaConfig {
             let result = rd_kafka_conf_set(conf, name, value, &errorText, errorText.count)
             if result != RD_KAFKA_CONF_OK {
                 rd_kafka_conf_destroy(conf)
-                var detail = String(cBuffer: errorText)
-                if isSensitive(name) {
-                    detail = detail.replacingAll(value, with: "***")
-                }
+                let detail = redact(String(cBuffer: errorText), properties)
                 throw .configuration(
                     "invalid configuration property \(name): \(detail)", operation: operation)
             }

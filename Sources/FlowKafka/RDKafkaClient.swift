@@ -56,7 +56,7 @@ final class RDKafkaClient: @unchecked Sendable {
         guard let handle = rd_kafka_new(consumer ? RD_KAFKA_CONSUMER : RD_KAFKA_PRODUCER, conf, &errorText, errorText.count)
         else {
             rd_kafka_conf_destroy(conf)  // still ours when rd_kafka_new fails
-            throw .configuration(String(cBuffer: errorText), operation: operation)
+            throw .configuration(KafkaConfig.redact(String(cBuffer: errorText), properties), operation: operation)
         }
         self.handle = handle
         self.brokers = brokers
