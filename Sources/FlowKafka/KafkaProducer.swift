@@ -238,7 +238,7 @@ final class ProducerContext: RDKafkaContext, @unchecked Sendable {
 
 /// Called by librdkafka inside `rd_kafka_poll`, i.e. on the producer's poll thread, once per record.
 private func deliveryReportCallback(
-    _: OpaquePointer?, message: UnsafePointer<rd_kafka_message_t>?, opaque: UnsafeMutableRawPointer?
+    _ handle: OpaquePointer?, message: UnsafePointer<rd_kafka_message_t>?, opaque: UnsafeMutableRawPointer?
 ) {
     guard let message, let context = RDKafkaContext.from(opaque) as? ProducerContext else { return }
     let error = message.pointee.err
@@ -246,9 +246,14 @@ private func deliveryReportCallback(
         context.state.withLock { $0.reportDelivered() }
     } else {
         let topic = message.pointee.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? "?"
-        let failure = KafkaError(
-            rdkafka: error, operation: "delivering to topic \(topic)",
-            detail: String(cString: rd_kafka_message_errstr(message)))
+        // Not rd_kafka_message_errstr: for delivery reports the payload is the record, not a message.
+        let operation = "delivering to topic \(topic)"
+        let failure: KafkaError
+        if error == RD_KAFKA_RESP_ERR__FATAL, let handle, let fatal = RDKafkaClient.fatalError(handle, operation: operation) {
+            failure = fatal
+        } else {
+            failure = KafkaError(rdkafka: error, operation: operation)
+        }
         context.state.withLock { $0.reportFailed(failure) }
     }
 }

@@ -90,6 +90,10 @@ final class RDKafkaClient: @unchecked Sendable {
 
     /// The fatal error librdkafka raised, if any (idempotent producer sequence errors, fenced members).
     func fatalError(operation: String) -> KafkaError? {
+        Self.fatalError(handle, operation: operation)
+    }
+
+    static func fatalError(_ handle: OpaquePointer, operation: String) -> KafkaError? {
         var text = [CChar](repeating: 0, count: 512)
         let code = rd_kafka_fatal_error(handle, &text, text.count)
         guard code != RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }

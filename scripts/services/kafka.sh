@@ -65,11 +65,19 @@ start() {
     port_open && die "port $PORT is in use by another process; set FLOW_KAFKA_PORT"
     local tansu
     tansu="$(tansu_binary)"
-    # RUST_LOG unset: tansu's debug logging grows by tens of MB a minute.
-    env -u RUST_LOG nohup "$tansu" broker \
-        --listener-url "tcp://127.0.0.1:$PORT" \
-        --advertised-listener-url "tcp://127.0.0.1:$PORT" \
-        --storage-engine memory://tansu/ >>"$LOGFILE" 2>&1 </dev/null &
+    # RUST_LOG unset: tansu's debug logging grows by tens of MB a minute. Descriptors above 2 are
+    # closed so the broker does not hold the caller's pipes open (a test runner waiting for EOF, or
+    # Foundation's Process waiting for the script to end, would otherwise wait for the broker).
+    (
+        for fd in /proc/self/fd/*; do
+            fd="${fd##*/}"
+            if [[ "$fd" -gt 2 ]]; then eval "exec $fd>&-" 2>/dev/null || true; fi
+        done
+        exec env -u RUST_LOG nohup "$tansu" broker \
+            --listener-url "tcp://127.0.0.1:$PORT" \
+            --advertised-listener-url "tcp://127.0.0.1:$PORT" \
+            --storage-engine memory://tansu/ >>"$LOGFILE" 2>&1 </dev/null
+    ) &
     echo $! >"$PIDFILE"
     for _ in $(seq 1 100); do
         if port_open; then
@@ -85,9 +93,11 @@ start() {
 stop() {
     local pid
     if pid="$(running_pid)"; then
-        kill "$pid"
-        for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        kill -0 "$pid" 2>/dev/null && kill -9 "$pid"
+        # tansu shuts down on SIGINT (about 1.5 s) and ignores SIGTERM; memory storage has nothing to
+        # save, so after a short grace it is killed.
+        kill -INT "$pid"
+        for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid"; fi
         echo "kafka: stopped (pid $pid)"
     else
         echo "kafka: not running"
