@@ -27,5 +27,8 @@ let package = Package(
         .target(name: "CRdKafkaShim", dependencies: ["CRdKafka"]),
         .target(name: "FlowKafka", dependencies: ["CRdKafka", "CRdKafkaShim"]),
         .testTarget(name: "FlowKafkaTests", dependencies: ["FlowKafka"]),
+        // Producer throughput against kcat: scripts/bench/kafka-produce.sh.
+        .executableTarget(
+            name: "KafkaProduceBench", dependencies: ["FlowKafka"], path: "Benchmarks/KafkaProduceBench"),
     ]
 )

@@ -5,34 +5,30 @@ import Testing
 
 /// The producer's delivery state machine, without a broker.
 @Suite struct DeliveryStateTests {
-    @Test func countsSentDeliveredFailedAndTheFirstError() {
+    @Test func countsDeliveredFailedAndTheFirstError() {
         var state = DeliveryState()
-        state.willSend(3)
-        state.notSent(1)
-        state.reportDelivered()
-        #expect(state.counts.pending == 1)
-        state.reportFailed(KafkaError.timeout("first", operation: "a"))
-        state.willSend(1)
-        state.reportFailed(KafkaError.timeout("second", operation: "b"))
-        #expect(state.counts.sent == 3)
-        #expect(state.counts.delivered == 1)
-        #expect(state.counts.failed == 2)
-        #expect(state.counts.pending == 0)
-        #expect(state.counts.firstError?.operation == "a")
-        #expect(state.counts.firstError?.isRetryable == true)
+        state.report(delivered: 1, failed: 1, firstError: KafkaError.timeout("first", operation: "a"))
+        #expect(state.counts(sent: 3).pending == 1)
+        state.report(delivered: 0, failed: 1, firstError: KafkaError.timeout("second", operation: "b"))
+        let counts = state.counts(sent: 3)
+        #expect(counts.sent == 3)
+        #expect(counts.delivered == 1)
+        #expect(counts.failed == 2)
+        #expect(counts.pending == 0)
+        #expect(counts.firstError?.operation == "a")
+        #expect(counts.firstError?.isRetryable == true)
     }
 
     @Test func waitersResumeWhenNothingIsPendingOrAtTheirDeadline() async {
         let now = ContinuousClock.now
         let results = await withTaskGroup(of: KafkaDeliveryCounts.self) { group in
             let box = StateBox()
-            box.withState { $0.willSend(2) }
             for deadline in [now + .seconds(1), now + .seconds(100)] {
                 group.addTask {
                     await withCheckedContinuation { continuation in
-                        let id = box.withState { $0.makeWaiterID() }
                         let immediate = box.withState {
-                            $0.addWaiter(id: id, deadline: deadline, now: now, continuation: continuation)
+                            $0.addWaiter(
+                                id: $0.makeWaiterID(), deadline: deadline, now: now, sent: 2, continuation: continuation)
                         }
                         #expect(immediate == nil)
                     }
@@ -42,18 +38,15 @@ import Testing
             var resumed: [KafkaDeliveryCounts] = []
             while resumed.isEmpty {
                 await Task.yield()
-                for (continuation, counts) in box.withState({ $0.tick(now: now + .seconds(2)) }) {
+                for (continuation, counts) in box.withState({ $0.tick(now: now + .seconds(2), sent: 2) }) {
                     continuation.resume(returning: counts)
                     resumed.append(counts)
                 }
             }
             #expect(resumed.count == 1)
-            #expect(box.withState { $0.tick(now: now + .seconds(3)) }.isEmpty)
-            box.withState {
-                $0.reportDelivered()
-                $0.reportDelivered()
-            }
-            for (continuation, counts) in box.withState({ $0.tick(now: now + .seconds(3)) }) {
+            #expect(box.withState { $0.tick(now: now + .seconds(3), sent: 2) }.isEmpty)
+            box.withState { $0.report(delivered: 2, failed: 0, firstError: nil) }
+            for (continuation, counts) in box.withState({ $0.tick(now: now + .seconds(3), sent: 2) }) {
                 continuation.resume(returning: counts)
             }
             return await group.reduce(into: []) { $0.append($1) }
@@ -65,15 +58,15 @@ import Testing
         var state = DeliveryState()
         let now = ContinuousClock.now
         let counts = await withCheckedContinuation { continuation in
-            let result = state.addWaiter(id: state.makeWaiterID(), deadline: now + .seconds(5), now: now, continuation: continuation)
+            let result = state.addWaiter(
+                id: state.makeWaiterID(), deadline: now + .seconds(5), now: now, sent: 0, continuation: continuation)
             continuation.resume(returning: result!)
         }
         #expect(counts.pending == 0)
-        state.willSend(1)
         let id = state.makeWaiterID()
-        #expect(state.cancelWaiter(id: id) == nil)
+        #expect(state.cancelWaiter(id: id, sent: 1) == nil)
         let cancelled = await withCheckedContinuation { continuation in
-            let result = state.addWaiter(id: id, deadline: now + .seconds(5), now: now, continuation: continuation)
+            let result = state.addWaiter(id: id, deadline: now + .seconds(5), now: now, sent: 1, continuation: continuation)
             continuation.resume(returning: result!)
         }
         #expect(cancelled.pending == 1)

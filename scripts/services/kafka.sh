@@ -41,7 +41,10 @@ running_pid() {
     [[ -f "$PIDFILE" ]] || return 1
     local pid
     pid="$(cat "$PIDFILE")"
-    [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null && echo "$pid"
+    [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 1
+    # A killed broker whose parent is gone may linger as a zombie where nothing reaps it.
+    [[ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" != "Z" ]] || return 1
+    echo "$pid"
 }
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; }
@@ -96,8 +99,10 @@ stop() {
         # tansu shuts down on SIGINT (about 1.5 s) and ignores SIGTERM; memory storage has nothing to
         # save, so after a short grace it is killed.
         kill -INT "$pid"
-        for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid"; fi
+        for _ in $(seq 1 20); do running_pid >/dev/null || break; sleep 0.1; done
+        if running_pid >/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
+        # Wait until the listener is gone, so an immediate start can bind the port again.
+        for _ in $(seq 1 100); do port_open || break; sleep 0.1; done
         echo "kafka: stopped (pid $pid)"
     else
         echo "kafka: not running"
