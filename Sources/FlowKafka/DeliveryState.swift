@@ -70,4 +70,11 @@ struct DeliveryState {
         }
         return ready
     }
+
+    /// Every waiter, for when nobody will poll any more (the producer closed).
+    mutating func removeAllWaiters(sent: Int) -> [(Continuation, KafkaDeliveryCounts)] {
+        let counts = counts(sent: sent)
+        defer { waiters.removeAll() }
+        return waiters.values.map { ($0.continuation, counts) }
+    }
 }

@@ -154,6 +154,11 @@ public final class KafkaProducer: Sendable, CustomStringConvertible {
                 }) ?? counts
         }
         thread.stop()
+        // Flushes still waiting (from other tasks) would otherwise wait for a poll that never comes.
+        let context = self.context
+        for (continuation, waiterCounts) in context.state.withLock({ $0.removeAllWaiters(sent: context.sentCount) }) {
+            continuation.resume(returning: waiterCounts)
+        }
         return counts
     }
 
