@@ -1,18 +1,5 @@
 import CRdKafka
 
-/// A topic and partition.
-public struct KafkaTopicPartition: Hashable, Sendable, CustomStringConvertible {
-    public var topic: String
-    public var partition: Int32
-
-    public init(topic: String, partition: Int32) {
-        self.topic = topic
-        self.partition = partition
-    }
-
-    public var description: String { "\(topic)[\(partition)]" }
-}
-
 /// A record read by `KafkaConsumer.poll`, with its bytes copied out of librdkafka.
 public struct KafkaConsumerMessage: Sendable {
     public var topic: String

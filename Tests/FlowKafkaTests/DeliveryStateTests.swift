@@ -72,6 +72,22 @@ import Testing
         #expect(cancelled.pending == 1)
     }
 
+    @Test func closingHandsBackEveryWaiter() async {
+        let now = ContinuousClock.now
+        let box = StateBox()
+        let counts = await withCheckedContinuation { continuation in
+            let immediate = box.withState {
+                $0.addWaiter(id: $0.makeWaiterID(), deadline: now + .seconds(100), now: now, sent: 5, continuation: continuation)
+            }
+            #expect(immediate == nil)
+            let all = box.withState { $0.removeAllWaiters(sent: 5) }
+            #expect(all.count == 1)
+            for (waiter, counts) in all { waiter.resume(returning: counts) }
+        }
+        #expect(counts.pending == 5)
+        #expect(box.withState { $0.tick(now: now + .seconds(200), sent: 5) }.isEmpty)
+    }
+
     @Test func sensitivePropertiesAreMasked() {
         let text = KafkaConfig.redactedDescription([
             "sasl.username": "u", "sasl.password": "p", "ssl.keystore.password": "k", "client.secret": "s",
