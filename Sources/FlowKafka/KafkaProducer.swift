@@ -6,9 +6,9 @@ import Synchronization
 ///
 /// Threads: `send` runs on the caller's task and only enqueues (librdkafka copies the bytes).
 /// librdkafka's own threads batch and transmit. A dedicated poll thread calls `rd_kafka_poll`, which
-/// runs the delivery-report callback; the callback updates counters behind a `Mutex`, and the poll
-/// thread resumes `flush` callers when nothing is pending or their deadline passed. No task or
-/// continuation is created per record.
+/// runs the delivery-report callback; the callback counts reports, the poll thread publishes them
+/// into a `Mutex`-protected `DeliveryState` once per poll and resumes `flush` callers when nothing is
+/// pending or their deadline passed. No task or continuation is created per record.
 public final class KafkaProducer: Sendable, CustomStringConvertible {
     /// Properties set unless the caller's configuration overrides them.
     public static let defaultProperties: [String: String] = [

@@ -8,11 +8,15 @@ extension KafkaIntegrationTests {
     @Suite struct BrokerRestart {
         /// tansu keeps data in memory, so records written before the restart are gone afterwards: this
         /// checks the producer's accounting (every record delivered or reported failed), not the data.
-        @Test func everyRecordIsDeliveredOrReportedFailedAcrossARestart() async throws {
+        /// Idempotent (the default): tansu forgets producer ids on restart, so librdkafka raises a fatal
+        /// UNKNOWN_PRODUCER_ID or records time out. Not idempotent: records are retried on the new broker.
+        @Test(arguments: [true, false])
+        func everyRecordIsDeliveredOrReportedFailedAcrossARestart(idempotent: Bool) async throws {
             let brokers = try TestBroker.brokers()
             let topic = TestBroker.uniqueName("restart")
             let producer = try await KafkaProducer(
-                brokers: brokers, config: ["message.timeout.ms": "10000", "linger.ms": "5"])
+                brokers: brokers,
+                config: ["message.timeout.ms": "10000", "linger.ms": "5", "enable.idempotence": "\(idempotent)"])
             let value = [UInt8](repeating: 0x61, count: 100)
             let restarted = Flag()
             var attempted = 0
@@ -47,7 +51,7 @@ extension KafkaIntegrationTests {
             let counts = await producer.flush(deadline: .now + .seconds(60))
             let accepted = attempted - (refused == nil ? 0 : 1)
             print(
-                "broker restart: attempted \(attempted) (\(sentAfterRestart) after the restart), accepted \(counts.sent), delivered \(counts.delivered), "
+                "broker restart (idempotent: \(idempotent)): attempted \(attempted) (\(sentAfterRestart) after the restart), accepted \(counts.sent), delivered \(counts.delivered), "
                     + "failed \(counts.failed), first error: \(counts.firstError.map(String.init(describing:)) ?? "none"), "
                     + "refused: \(refused.map(String.init(describing:)) ?? "none")")
             #expect(counts.sent == accepted)
