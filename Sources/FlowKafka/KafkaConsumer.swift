@@ -57,7 +57,7 @@ public final class KafkaConsumer: Sendable, CustomStringConvertible {
         self.properties = properties
         self.groupID = groupID
         self.topics = topics
-        self.thread = KafkaThread(name: "flow-kafka-consumer")
+        self.thread = KafkaThread(name: "flowkafka-cons")
         do {
             try await thread.run(operation: operation) { () throws(KafkaError) in
                 try client.checkConnection(timeout: connectTimeout)

@@ -43,7 +43,7 @@ public final class KafkaProducer: Sendable, CustomStringConvertible {
         self.client = client
         self.context = context
         self.properties = properties
-        self.thread = KafkaThread(name: "flow-kafka-producer") {
+        self.thread = KafkaThread(name: "flowkafka-prod") {
             // Serves delivery reports (and error_cb); 50 ms bounds how late a flush deadline fires.
             rd_kafka_poll(client.handle, 50)
             context.resumeReadyWaiters()
