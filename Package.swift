@@ -19,6 +19,18 @@ let package = Package(
         .target(name: "FlowJSON"),
         .testTarget(name: "FlowJSONTests", dependencies: ["FlowJSON"]),
 
+        // MARK: Kafka: librdkafka, seen only by FlowKafka.
+        // Tests run against the tansu test broker and a librdkafka >= 2.2 put on LD_LIBRARY_PATH by
+        // scripts/services/kafka.sh (Debian's 2.0.2 cannot talk to tansu; see docs/kafka.md).
+        .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
+        // Typed wrapper for the variadic rd_kafka_producev.
+        .target(name: "CRdKafkaShim", dependencies: ["CRdKafka"]),
+        .target(name: "FlowKafka", dependencies: ["CRdKafka", "CRdKafkaShim"]),
+        .testTarget(name: "FlowKafkaTests", dependencies: ["FlowKafka"]),
+        // Producer throughput against kcat: scripts/bench/kafka-produce.sh.
+        .executableTarget(
+            name: "KafkaProduceBench", dependencies: ["FlowKafka"], path: "Benchmarks/KafkaProduceBench"),
+
         // MARK: JSONata expression engine over FlowJSON values.
         .target(name: "JSONata", dependencies: ["FlowJSON"]),
         .testTarget(name: "JSONataTests", dependencies: ["JSONata"], resources: [.copy("Resources")]),
