@@ -206,6 +206,25 @@ import Testing
         #expect(exhausted.node("flaky").attempts == 2)
     }
 
+    @Test func sourceLearnsWhetherItsDownstreamSucceeded() async throws {
+        let ok = try await runWorkflow("""
+            nodes:
+              src: { type: t_ack, board: ack-ok, count: 50 }
+              mid: { type: t_collect, board: ack-ok, input: src, forward: true }
+              sink: { type: t_collect, board: ack-ok, input: mid }
+            """)
+        #expect(ok.status == .succeeded)
+        #expect(Boards.board("ack-ok").events.last == "downstream succeeded")
+
+        let failed = try await runWorkflow("""
+            nodes:
+              src: { type: t_ack, board: ack-fail, count: 50 }
+              sink: { type: t_work, board: ack-fail, input: src, ms: 1, fail_times: 1, on_error: continue }
+            """)
+        #expect(failed.status == .failed)
+        #expect(Boards.board("ack-fail").events.contains("downstream failed"))
+    }
+
     @Test func cancellationStopsEveryNode() async throws {
         let plan = try makePlan("""
             nodes:

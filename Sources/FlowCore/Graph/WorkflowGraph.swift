@@ -114,6 +114,19 @@ public struct WorkflowGraph: Sendable {
         return order.map { groups[$0]! }
     }
 
+    /// Every node reachable from `id` through data edges.
+    public func downstream(of id: String) -> Set<String> {
+        var seen = Set<String>()
+        var stack = [id]
+        while let current = stack.popLast() {
+            for edge in edges where edge.kind == .data && edge.from == current && !seen.contains(edge.to) {
+                seen.insert(edge.to)
+                stack.append(edge.to)
+            }
+        }
+        return seen
+    }
+
     public func dataInputs(of id: String) -> [String] {
         edges.filter { $0.to == id && $0.kind == .data }.map(\.from)
     }

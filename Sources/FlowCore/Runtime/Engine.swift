@@ -48,6 +48,7 @@ public struct Engine: Sendable {
             observer.track(node.node.id, counters: c)
         }
         let failedNodes = LockedSet()
+        let completions = CompletionBoard()
 
         var status: [String: NodeStatus] = [:]
         var results: [String: NodeResult] = [:]
@@ -67,6 +68,7 @@ public struct Engine: Sendable {
 
         func finishWithoutRunning(_ id: String, _ s: NodeStatus, error: String? = nil) {
             status[id] = s
+            completions.finished(id, status: s)
             for channel in inputChannels[id] ?? [] { channel.consumerDone() }
             for (_, channel) in edgeChannels[id] ?? [] { channel.finish() }
             let result = NodeResult(id: id, type: byID[id]?.node.type ?? "?", status: s, error: error)
@@ -172,7 +174,8 @@ public struct Engine: Sendable {
                 let context = NodeContext(
                     nodeID: id, type: planned.node.type, input: input, output: output, logger: makeLogger(id),
                     scope: plan.scope, language: plan.language, retry: planned.node.retry,
-                    directory: plan.workflow.directory, counters: nodeCounters, masker: plan.masker)
+                    directory: plan.workflow.directory, counters: nodeCounters, masker: plan.masker,
+                    completions: completions, downstream: graph.downstream(of: id))
                 let dataInputs = planned.node.inputs.map(\.value)
                 group.addTask {
                     var result = await Engine.execute(planned, context: context, observer: observer)
@@ -184,6 +187,7 @@ public struct Engine: Sendable {
                     for channel in inputs { channel.consumerDone() }
                     let failure: (any Error)? = result.status == .succeeded ? nil : UpstreamFailure(nodeID: id)
                     for channel in outputs { channel.finish(throwing: failure) }
+                    completions.finished(id, status: result.status)
                     return .node(result)
                 }
             }
@@ -219,6 +223,7 @@ public struct Engine: Sendable {
                 nodeResults.append(r)
             } else {
                 let r = NodeResult(id: id, type: planned.node.type, status: .cancelled)
+                completions.finished(id, status: .cancelled)
                 observer.nodeFinished(r)
                 nodeResults.append(r)
             }
@@ -339,4 +344,45 @@ final class Countdown: Sendable {
     init(_ start: Int) { value = Atomic(start) }
     /// Decrements and returns the new value.
     func decrement() -> Int { value.subtract(1, ordering: .acquiringAndReleasing).newValue }
+}
+
+/// Final statuses as nodes finish, for nodes that wait on their downstream.
+final class CompletionBoard: Sendable {
+    private struct State {
+        var statuses: [String: NodeStatus] = [:]
+        var waiters: [(ids: Set<String>, continuation: CheckedContinuation<Bool, Never>)] = []
+    }
+
+    private let state = Mutex(State())
+
+    func finished(_ id: String, status: NodeStatus) {
+        let ready = state.withLock { s -> [(CheckedContinuation<Bool, Never>, Bool)] in
+            s.statuses[id] = status
+            var ready: [(CheckedContinuation<Bool, Never>, Bool)] = []
+            s.waiters.removeAll { waiter in
+                guard waiter.ids.allSatisfy({ s.statuses[$0] != nil }) else { return false }
+                ready.append((waiter.continuation, Self.allSucceeded(waiter.ids, s.statuses)))
+                return true
+            }
+            return ready
+        }
+        for (continuation, ok) in ready { continuation.resume(returning: ok) }
+    }
+
+    /// True when every id finished as succeeded or skipped. Returns false at once when the
+    /// waiting task is cancelled.
+    func wait(for ids: Set<String>) async -> Bool {
+        await withCheckedContinuation { continuation in
+            let now: Bool? = state.withLock { s in
+                if ids.allSatisfy({ s.statuses[$0] != nil }) { return Self.allSucceeded(ids, s.statuses) }
+                s.waiters.append((ids, continuation))
+                return nil
+            }
+            if let now { continuation.resume(returning: now) }
+        }
+    }
+
+    private static func allSucceeded(_ ids: Set<String>, _ statuses: [String: NodeStatus]) -> Bool {
+        ids.allSatisfy { statuses[$0] == .succeeded || statuses[$0] == .skipped }
+    }
 }

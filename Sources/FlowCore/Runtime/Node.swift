@@ -44,6 +44,17 @@ public struct NodeContext: Sendable {
     public let directory: String
     public let counters: NodeCounters
     public let masker: SecretMasker
+    let completions: CompletionBoard
+    /// Every node that receives this node's records, directly or through other nodes.
+    let downstream: Set<String>
+
+    /// Waits until every node downstream of this one has finished, and tells whether all of them
+    /// succeeded (skipped counts as success). Call `output.finish()` first, or the downstream
+    /// nodes wait for more input. Sources that must acknowledge their data (Kafka offsets) use
+    /// this to commit only what was processed.
+    public func downstreamSucceeded() async -> Bool {
+        await completions.wait(for: downstream)
+    }
 
     /// Records from every input, or an error for a node that has none.
     public func requireInput() throws -> RecordInput {

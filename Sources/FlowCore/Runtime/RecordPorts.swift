@@ -57,6 +57,12 @@ public struct RecordOutput: Sendable {
         for channel in channels { try await channel.send(batch) }
     }
 
+    /// Ends the stream now: consumers see the end of input while this node keeps running (for
+    /// example to wait for `NodeContext.downstreamSucceeded()` before committing). Idempotent.
+    public func finish() {
+        for channel in channels { channel.finish() }
+    }
+
     /// True when no node consumes this node's records.
     public var hasConsumers: Bool { !channels.isEmpty }
 

@@ -127,7 +127,31 @@ struct WorkNode: Node {
     }
 }
 
-let testRegistry = NodeRegistry([EmitNode.self, CollectNode.self, WorkNode.self])
+/// Emits records, ends its stream, then waits for its downstream like a Kafka source would.
+struct AckNode: Node {
+    static let spec = NodeSpec(type: "t_ack", summary: "test acknowledging source", inputs: .none, fields: [
+        boardField,
+        FieldSpec("count", .integer, default: 10, "records"),
+    ], example: "")
+    let board: TestBoard
+    let count: Int
+
+    init(config: NodeConfig, context: NodeBuildContext) throws {
+        board = Boards.board(config.string("board")!)
+        count = config.int("count") ?? 10
+    }
+
+    func run(_ context: NodeContext) async throws {
+        var writer = context.output.writer()
+        for i in 0..<count { try await writer.emit(["i": .int(i)]) }
+        try await writer.flush()
+        context.output.finish()
+        let ok = await context.downstreamSucceeded()
+        board.log("downstream \(ok ? "succeeded" : "failed")")
+    }
+}
+
+let testRegistry = NodeRegistry([EmitNode.self, CollectNode.self, WorkNode.self, AckNode.self])
 
 struct NoObserver: RunObserver {}
 
