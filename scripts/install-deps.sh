@@ -12,7 +12,7 @@ APT_PACKAGES=(
   # real servers and clients for the tests
   postgresql postgresql-client curl openssl
   # benchmark references
-  jq kcat hyperfine time
+  jq kcat hyperfine time bc
 )
 PIP_PACKAGES=(
   aiosmtpd          # SMTP server for notification tests

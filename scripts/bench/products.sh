@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# Products end to end (issue: jdbc_output): a local HTTP server serves N dummyjson-shaped products
+# in pages of 1000; flow fetches them (webapi, offset pagination), extracts fields, keeps "In Stock"
+# products, computes final_price and upserts about 70% of them into PostgreSQL. In the same
+# script, the database's own limit: psql \copy of the same final rows (CSV) into a staging table
+# plus the same upsert. Reports wall time (median of 3), rows/s and flow's peak RSS.
+#   COUNT=1000000 bash scripts/bench/products.sh
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+count="${COUNT:-1000000}"
+page=1000
+work="${BENCH_DIR:-/tmp/flow-bench}/products-$count"
+mkdir -p "$work"
+bash scripts/services.sh start postgres >/dev/null
+# shellcheck disable=SC1091
+source "${FLOW_SERVICES_DIR:-/tmp/flow-services}/services.env"
+db="$FLOW_TEST_POSTGRES_URL"
+swift build -c release --product flow >/dev/null
+flow="$PWD/.build/release/flow"
+
+if [ ! -d "$work/pages" ]; then
+  python3 scripts/bench/gen_products.py --pages $((count / page)) --page-size $page --out-dir "$work/pages"
+fi
+# The rows flow is expected to load, as CSV, for the reference load.
+if [ ! -f "$work/final.csv" ]; then
+  python3 - "$work/pages" "$work/final.csv" <<'PY'
+import csv, json, os, sys
+src, out = sys.argv[1], sys.argv[2]
+with open(out, "w", newline="") as f:
+    w = csv.writer(f)
+    for name in sorted(os.listdir(src)):
+        for p in json.load(open(os.path.join(src, name)))["products"]:
+            if p["availabilityStatus"] != "In Stock":
+                continue
+            final = round(p["price"] * (1 - p["discountPercentage"] / 100), 2)
+            w.writerow([p["id"], p["title"], p["category"], p.get("brand") or "", p["price"], p["discountPercentage"],
+                        p["stock"], p["availabilityStatus"], final])
+PY
+fi
+rows=$(wc -l < "$work/final.csv")
+
+exec 3< <(python3 scripts/bench/products_server.py --dir "$work/pages")
+read -r line <&3
+port="${line#PORT=}"
+
+cat > "$work/products.yaml" <<YAML
+name: products-bench
+params:
+  parallel: { type: integer, default: 1 }
+nodes:
+  fetch:
+    type: webapi
+    url: http://127.0.0.1:$port/products
+    paginate: { style: offset, limit: $page, offset_param: skip, total: \$.total, parallel: \${params.parallel} }
+  products:
+    type: json_extract
+    input: fetch
+    records: \$.products[*]
+    fields:
+      id: \$.id
+      title: \$.title
+      category: \$.category
+      brand: \$.brand
+      price: \$.price
+      discount: \$.discountPercentage
+      stock: \$.stock
+      status: \$.availabilityStatus
+  in_stock:
+    type: transform
+    input: products
+    filter: status = "In Stock"
+    set: { final_price: "\$round(price * (1 - discount / 100), 2)" }
+  store:
+    type: jdbc_output
+    input: in_stock
+    url: $db
+    table: bench_products
+    mode: upsert
+    key: [id]
+    columns: { id: bigint, title: text, category: text, brand: text, price: double precision, discount: double precision, stock: bigint, status: text, final_price: double precision }
+YAML
+
+reset_table() {
+  psql -q "$db" -c "DROP TABLE IF EXISTS bench_products" -c "CREATE TABLE bench_products (id bigint PRIMARY KEY, title text, category text, brand text, price double precision, discount double precision, stock bigint, status text, final_price double precision)" >/dev/null
+}
+
+times_flow=()
+for i in 1 2 3; do
+  reset_table
+  start=$(date +%s.%N)
+  /usr/bin/time -f "%M" -o "$work/rss-$i" "$flow" run "$work/products.yaml" --no-progress --param "parallel=${PARALLEL:-4}" >"$work/flow-$i.out" 2>&1
+  end=$(date +%s.%N)
+  times_flow+=("$(echo "$end - $start" | bc)")
+done
+loaded=$(psql -tA "$db" -c "SELECT count(*) FROM bench_products")
+
+times_ref=()
+for i in 1 2 3; do
+  reset_table
+  start=$(date +%s.%N)
+  psql -q "$db" >/dev/null <<SQL
+CREATE TEMP TABLE stage (LIKE bench_products);
+\copy stage FROM '$work/final.csv' WITH (FORMAT csv)
+INSERT INTO bench_products SELECT * FROM stage
+ON CONFLICT (id) DO UPDATE SET title = EXCLUDED.title, category = EXCLUDED.category, brand = EXCLUDED.brand,
+  price = EXCLUDED.price, discount = EXCLUDED.discount, stock = EXCLUDED.stock, status = EXCLUDED.status,
+  final_price = EXCLUDED.final_price;
+SQL
+  end=$(date +%s.%N)
+  times_ref+=("$(echo "$end - $start" | bc)")
+done
+exec 3<&-
+
+python3 - "$rows" "$loaded" "$work" "${times_flow[@]}" "${times_ref[@]}" <<'PY'
+import statistics, sys
+rows, loaded, work = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+t = [float(x) for x in sys.argv[4:]]
+flow, ref = statistics.median(t[:3]), statistics.median(t[3:])
+rss = max(int(open(f"{work}/rss-{i}").read().split()[-1]) for i in (1, 2, 3)) / 1024
+print(f"products e2e: {rows:,} rows expected, {loaded:,} loaded")
+print(f"  flow (webapi -> json_extract -> transform -> jdbc_output upsert): {flow:.2f} s median, {rows/flow:,.0f} rows/s, peak RSS {rss:.1f} MB")
+print(f"  limit (psql \\copy of the final rows + the same upsert):           {ref:.2f} s median, {rows/ref:,.0f} rows/s")
+print(f"  ratio flow / limit: {flow/ref:.2f}x (target <= 1.3x; peak RSS target < 64 MB)")
+PY
