@@ -64,7 +64,7 @@ let package = Package(
         // MARK: Built-in node types, one folder each under nodes/.
         .target(
             name: "FlowNodes",
-            dependencies: ["FlowCore", "FlowJSON", "JSONPath"],
+            dependencies: ["FlowCore", "FlowJSON", "JSONPath", "FlowHTTP"],
             path: "nodes"
         ),
         .testTarget(name: "FlowNodesTests", dependencies: ["FlowNodes", "FlowCore", "FlowJSON", "JSONPath"]),

@@ -10,6 +10,7 @@ public enum BuiltinNodes {
         InlineNode.self,
         JSONExtractNode.self,
         SleepNode.self,
+        WebAPINode.self,
     ]
 
     public static var registry: NodeRegistry { NodeRegistry(types) }
