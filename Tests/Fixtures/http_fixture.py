@@ -41,6 +41,7 @@ Pagination and webapi endpoints (items are the integers 1..total):
                          "s3cret"); tokens "tok-<key>-<n>"; counts requests per ?key=
   /oauth/api             200 JSON when the Bearer token is one issued for ?key=, else 401; with
                          ?reject_first=1 the first token of the key is refused (forces a refresh)
+  /echo-status/{code}    that status with JSON {"headers": {...}, "query": "..."}: what the client sent
   /bench/{pages}         ?page= (1-based): about 100 KB of JSON, {"page":p,"total_pages":n,"items":[...]}
 """
 
@@ -351,6 +352,10 @@ class Handler(BaseHTTPRequestHandler):
             return self._json(200, {"ok": True, "token": token})
         self._send(404, b"no such oauth endpoint\n")
 
+    def echo_status(self, args):
+        code = int(self._arg(args, 0, "200"))
+        self._json(code, {"headers": dict(self.headers.items()), "query": urlsplit(self.path).query})
+
     _bench_items = None
 
     def bench(self, args):
@@ -391,6 +396,7 @@ ROUTES = {
     "reset-then-ok": Handler.reset_then_ok,
     "item": Handler.item,
     "oauth": Handler.oauth,
+    "echo-status": Handler.echo_status,
     "bench": Handler.bench,
 }
 
