@@ -362,11 +362,11 @@ class Handler(BaseHTTPRequestHandler):
         pages = int(self._arg(args, 0, "1000"))
         page = self._int("page", 1)
         if Handler._bench_items is None:
-            Handler._bench_items = [{"id": i, "name": "item %d" % i, "price": i * 1.25, "tags": ["a", "b", "c"],
-                                     "description": "x" * 60} for i in range(650)]
-        body = json.dumps({"page": page, "total_pages": pages, "items": Handler._bench_items}).encode()
+            items = [{"id": i, "name": "item %d" % i, "price": i * 1.25, "tags": ["a", "b", "c"],
+                      "description": "x" * 60} for i in range(650)]
+            Handler._bench_items = json.dumps(items).encode()
+        body = b'{"page": %d, "total_pages": %d, "items": %s}' % (page, pages, Handler._bench_items)
         self._send(200, body, "application/json")
-
 
 ROUTES = {
     "echo": Handler.echo,

@@ -99,4 +99,22 @@ import Testing
         // Six requests at 10 per second: the last one starts 500 ms after the first.
         #expect(out.elapsed >= .milliseconds(480))
     }
+
+    @Test func selfSignedCertificatesNeedInsecure() async throws {
+        let base = try HTTPFixture.tls.get().url("")
+        let refused = await WebAPIHarness.run("""
+            url: \(base)/json
+            retry: { attempts: 1 }
+            """)
+        #expect(refused.status == .failed)
+        #expect(refused.error?.contains("TLS failed") == true, "\(refused.error ?? "")")
+        #expect(refused.error?.contains("insecure: true") == true)
+
+        let accepted = await WebAPIHarness.run("""
+            url: \(base)/json
+            insecure: true
+            """)
+        #expect(accepted.error == nil)
+        #expect(accepted.records.first?["name"] == "flow")
+    }
 }

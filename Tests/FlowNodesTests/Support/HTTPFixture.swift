@@ -12,16 +12,20 @@ final class HTTPFixture: @unchecked Sendable {
 
     /// A `Result`, so that a fixture that cannot start fails the tests that need it with its reason.
     static let shared = Result { try HTTPFixture() }
+    /// The same fixture over HTTPS with a throwaway self-signed certificate.
+    static let tls = Result { try HTTPFixture(arguments: ["--tls"]) }
 
     static var script: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Fixtures/http_fixture.py")
     }
 
-    init() throws {
+    let scheme: String
+
+    init(arguments: [String] = []) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Self.script.path]
+        process.arguments = ["python3", Self.script.path] + arguments
         let stdinPipe = Pipe()
         let stdoutPipe = Pipe()
         process.standardInput = stdinPipe
@@ -44,6 +48,7 @@ final class HTTPFixture: @unchecked Sendable {
         self.port = port
         self.process = process
         self.stdinPipe = stdinPipe
+        scheme = arguments.contains("--tls") ? "https" : "http"
     }
 
     deinit {
@@ -51,7 +56,7 @@ final class HTTPFixture: @unchecked Sendable {
         if process.isRunning { process.terminate() }
     }
 
-    func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
+    func url(_ path: String) -> String { "\(scheme)://127.0.0.1:\(port)\(path)" }
 }
 
 struct HTTPFixtureError: Error, CustomStringConvertible {
