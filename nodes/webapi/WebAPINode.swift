@@ -352,8 +352,10 @@ struct StatusSet: Sendable {
     }
 }
 
-/// Runs `work` on the jobs from `next` with at most `parallel` unfinished (running or waiting to be
-/// emitted), and hands the results to `emit` in job order.
+/// Runs `work` on the jobs from `next` with at most `parallel` running, and hands the results to
+/// `emit` in job order. The next jobs are started before a finished one is emitted, so emitting
+/// (parsing, sending downstream) overlaps the following transfers even with `parallel: 1`; at most
+/// `2 * parallel + 1` results wait to be emitted.
 func forEachOrdered<Job: Sendable, Output: Sendable>(
     parallel: Int,
     next: () async throws -> Job?,
@@ -362,11 +364,12 @@ func forEachOrdered<Job: Sendable, Output: Sendable>(
 ) async throws {
     try await withThrowingTaskGroup(of: (Int, Output).self) { group in
         var issued = 0
+        var completed = 0
         var emitted = 0
         var done: [Int: Output] = [:]
         var exhausted = false
         while true {
-            while !exhausted, issued - emitted < parallel {
+            while !exhausted, issued - completed < parallel, issued - emitted <= 2 * parallel {
                 guard let job = try await next() else {
                     exhausted = true
                     break
@@ -375,13 +378,15 @@ func forEachOrdered<Job: Sendable, Output: Sendable>(
                 group.addTask { (index, try await work(job)) }
                 issued += 1
             }
-            if exhausted, emitted == issued { break }
-            guard let (index, output) = try await group.next() else { break }
-            done[index] = output
-            while let ready = done.removeValue(forKey: emitted) {
+            if let ready = done.removeValue(forKey: emitted) {
                 try await emit(ready)
                 emitted += 1
+                continue
             }
+            if exhausted, emitted == issued { break }
+            guard let (index, output) = try await group.next() else { break }
+            completed += 1
+            done[index] = output
         }
     }
 }

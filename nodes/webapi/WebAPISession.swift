@@ -203,8 +203,9 @@ final class WebAPISession: Sendable {
             // A file has no pages: query parameters cannot reach it.
             return
         }
-        if pagination.knowsAllPages, parallel > 1 {
-            try await fetchKnownPages(base, pagination: pagination, first: firstDocument, input: input, parallel: parallel, emit: emit)
+        if pagination.knowsAllPages {
+            try await fetchKnownPages(base, pagination: pagination, first: firstDocument, firstBody: firstResponse.body, input: input,
+                                     parallel: parallel, emit: emit)
             return
         }
 
@@ -356,8 +357,9 @@ final class WebAPISession: Sendable {
         return link
     }
 
-    /// Pages 2... of `offset`/`page_number` pagination whose total is known, `parallel` at a time, in order.
-    func fetchKnownPages(_ base: PreparedRequest, pagination: Pagination, first: JSON, input: JSON?, parallel: Int,
+    /// Pages 2... of `offset`/`page_number` pagination whose total is known (from page 1), `parallel` at a
+    /// time, in order.
+    func fetchKnownPages(_ base: PreparedRequest, pagination: Pagination, first: JSON, firstBody: [UInt8], input: JSON?, parallel: Int,
                          emit: (JSON) async throws -> Void) async throws {
         var positions: [Int] = []
         switch pagination.style {
@@ -384,14 +386,24 @@ final class WebAPISession: Sendable {
         }
         let pageCount = positions.count
         var remaining = positions[...]
+        var previousBody = firstBody
+        let parseInWorker = parallel > 1
         try await forEachOrdered(parallel: parallel, next: { remaining.popFirst().map { ($0, remaining.count) } }, work: { [self] job in
             var request = base
             request.url = Self.url(base.url, pagination.style, position: job.0)
             let response = try await send(request)
-            let document = try self.document(response)
+            // In parallel, parse on the workers; one at a time, parse while the next page transfers.
+            let parsed: JSON? = parseInWorker ? .some(try self.document(response)) : .none
+            return (response, parsed, pageCount - job.1 + 1)
+        }, emit: { (response: HTTPResponse, parsed: JSON?, page: Int) in
+            if response.body == previousBody, !response.body.isEmpty {
+                throw samePage(page, param: pagination.positionParam)
+            }
+            previousBody = response.body
+            let document = try parsed ?? self.document(response)
             stats.withLock { $0.pages += 1 }
-            return record(document, response: response, page: pageCount - job.1 + 1, input: input)
-        }, emit: emit)
+            try await emit(record(document, response: response, page: page, input: input))
+        })
     }
 }
 
