@@ -177,6 +177,43 @@ import Testing
         #expect(Self.items(out.records, "products") == [1, 2, 3])
     }
 
+    /// The DESIGN.md products workflow, offline: webapi (offset pagination over a `file:` URL) ->
+    /// json_extract `records: $.products[*]` on the default output.
+    @Test func productsWorkflowOffline() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("webapi-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("data"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let products = (1...150).map { #"{"id":\#($0),"title":"p\#($0)","availabilityStatus":"In Stock"}"# }.joined(separator: ",")
+        try Data(#"{"products":[\#(products)],"total":150,"skip":0,"limit":150}"#.utf8)
+            .write(to: dir.appendingPathComponent("data/products.json"))
+        let bucket = UUID().uuidString
+        let outcome = await WorkflowHarness.run("""
+            name: products
+            params:
+              api_url: { type: string, default: "file:data/products.json" }
+            nodes:
+              fetch:
+                type: webapi
+                url: ${params.api_url}
+                paginate: { style: offset, limit: 100, offset_param: skip, total: $.total }
+              products:
+                type: json_extract
+                input: fetch
+                records: $.products[*]
+                fields: { id: $.id, title: $.title }
+              sink:
+                type: test_collector
+                input: products
+                bucket: \(bucket)
+            """, buckets: [bucket], file: dir.appendingPathComponent("products.yaml").path)
+        #expect(!outcome.diagnostics.hasErrors, "\(outcome.diagnostics.items)")
+        #expect(outcome.node("fetch")?.error == nil)
+        let records = outcome.collected[bucket] ?? []
+        #expect(records.count == 150)
+        #expect(records.first == ["id": 1, "title": "p1"])
+        #expect(outcome.node("fetch")?.recordsOut == 1)
+    }
+
     @Test func jsonLinksBetweenFiles() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("webapi-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
