@@ -170,6 +170,8 @@ import Testing
             .write(to: dir.appendingPathComponent("data/products.json"))
         let out = await WebAPIHarness.run("""
             url: file:data/products.json
+            query: { select: "id,title" }
+            auth: { type: api_key, in: query, value: k }
             paginate: { style: offset, limit: 100, offset_param: skip, total: $.total }
             """, file: dir.appendingPathComponent("wf.yaml").path)
         #expect(out.error == nil)

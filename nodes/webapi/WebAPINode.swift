@@ -245,7 +245,8 @@ struct WebAPINode: Node {
             throw WebAPIFailure("`url` evaluated to an unusable URL: \(problem)")
         }
         text = WebURL.resolveFile(text, directory: directory)
-        if let query {
+        // Query parameters cannot reach a file: a `file:` URL is read as it is.
+        if let query, WebURL.scheme(text) != "file" {
             var items: [(String, String)] = []
             for (name, value) in try evaluate(query, "query").objectValue ?? [:] {
                 switch value {

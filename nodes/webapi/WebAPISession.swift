@@ -72,7 +72,8 @@ final class WebAPISession: Sendable {
             case .basic(let user, let password)?:
                 headers.replaceOrAdd(name: "Authorization", value: "Basic " + Base64.encode(Array("\(user):\(password)".utf8)))
             case .apiKeyHeader(let name, let value)?: headers.replaceOrAdd(name: name, value: value)
-            case .apiKeyQuery(let name, let value)?: url = WebURL.appending([(name, value)], to: url, replacing: [name])
+            case .apiKeyQuery(let name, let value)?:
+                if WebURL.scheme(url) != "file" { url = WebURL.appending([(name, value)], to: url, replacing: [name]) }
             case .oauth2?:
                 token = try await tokens!.current()
                 headers.replaceOrAdd(name: "Authorization", value: "Bearer " + token!)
