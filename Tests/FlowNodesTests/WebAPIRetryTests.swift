@@ -101,4 +101,15 @@ import Testing
         #expect(out.error?.contains("answered 404: status 404") == true, "\(out.error ?? "")")
         #expect(out.error?.contains("accept_status") == true)
     }
+
+    @Test func theNodeTimeoutCancelsRequestsAndRetryWaits() async throws {
+        let base = try WebAPIHarness.base()
+        let out = await WebAPIHarness.run("""
+            url: \(base)/slow/5000
+            timeout: 500ms
+            """)
+        #expect(out.status == .failed)
+        #expect(out.error?.contains("timed out after 500ms") == true, "\(out.error ?? "")")
+        #expect(out.elapsed < .seconds(3))
+    }
 }
