@@ -129,6 +129,17 @@ import Testing
         #expect(out.records.count == 3)
     }
 
+    @Test func maxPagesWithKnownPages() async throws {
+        let base = try WebAPIHarness.base()
+        let out = await WebAPIHarness.run("""
+            url: \(base)/page-number/1000000
+            paginate: { style: page_number, total_pages: $.total_pages, max_pages: 4 }
+            parallel: 2
+            """)
+        #expect(out.error == nil)
+        #expect(out.records.map { $0["page"]?.intValue } == [1, 2, 3, 4])
+    }
+
     @Test func theSameNextLinkForeverIsAnError() async throws {
         let base = try WebAPIHarness.base()
         let out = await WebAPIHarness.run("""

@@ -370,14 +370,16 @@ final class WebAPISession: Sendable {
             }
             if pagination.itemCount(first) == 0 { return }
             var offset = start + limit
-            while offset < total, positions.count + 1 < pagination.maxPages + 1 {
+            // One more than allowed, to tell whether `max_pages` cut the pagination short.
+            while offset < total, positions.count < pagination.maxPages {
                 positions.append(offset)
                 offset += limit
             }
         case .pageNumber(_, let start, let limit, _, let totalPages, let total):
             if pagination.itemCount(first) == 0 { return }
             let pages = try lastPage(pagination, document: first, page: 1, totalPages: totalPages, total: total, limit: limit) ?? 1
-            if pages > 1 { positions = Array((start + 1)...(start + pages - 1)) }
+            let count = min(pages, pagination.maxPages + 1)
+            if count > 1 { positions = Array((start + 1)...(start + count - 1)) }
         default:
             return
         }
