@@ -90,7 +90,7 @@ let package = Package(
         // MARK: Built-in node types, one folder each under nodes/.
         .target(
             name: "FlowNodes",
-            dependencies: ["FlowCore", "FlowJSON", "JSONPath", "FlowNotify"],
+            dependencies: ["FlowCore", "FlowJSON", "JSONPath", "FlowNotify", "FlowHTTP"],
             path: "nodes"
         ),
         .testTarget(name: "FlowNodesTests", dependencies: ["FlowNodes", "FlowCore", "FlowJSON", "JSONPath"]),

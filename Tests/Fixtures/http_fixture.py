@@ -27,6 +27,25 @@ Endpoints (add new ones to ROUTES; keep them independent of each other):
   /hook/{key}            a webhook receiver (Slack-style: replies "ok"); records each request (method, headers,
                          body) under key; ?fail=n answers 500 to the first n calls (?retry_after=s adds Retry-After)
   /hooks/{key}           JSON {"calls": n, "requests": [{method, path, headers, body}, ...]} recorded for key
+
+Pagination and webapi endpoints (items are the integers 1..total):
+  /offset/{total}        ?limit=&offset= (or skip=): {"products":[{"id":i}...],"total":N,"skip":o,"limit":l}
+  /page-number/{total}   ?page= (1-based) &per_page= (default 10): {"data":[...],"page":p,"total_pages":n}
+  /cursor/{total}        ?cursor=&limit= (default 10): {"items":[...],"next_cursor":"c<k>" or null}
+  /json-link/{total}     ?page=: {"items":[...],"next":"/json-link/N?page=p+1" (relative) or null}
+  /same-next             a body whose "next" link is always /same-next?page=2 (a server that loops)
+  /same-cursor           a body whose "next_cursor" is always "again"
+  /same-page             the same page whatever the parameters, with "total": 1000
+  /fail-then-ok/{n}      500 for the first n requests per ?key=, then 200 {"ok":true,"attempt":k}
+  /reset-then-ok/{n}     the /reset behaviour for the first n requests per ?key=, then 200 JSON
+  /item/{id}             {"id":id,"name":"item-<id>"} after a delay that is longer for smaller ids
+                         (?delay_ms= the unit, default 20), so concurrent requests finish out of order
+  /oauth/token           client credentials grant (form or Basic client auth; client "app", secret
+                         "s3cret"); tokens "tok-<key>-<n>"; counts requests per ?key=
+  /oauth/api             200 JSON when the Bearer token is one issued for ?key=, else 401; with
+                         ?reject_first=1 the first token of the key is refused (forces a refresh)
+  /echo-status/{code}    that status with JSON {"headers": {...}, "query": "..."}: what the client sent
+  /bench/{pages}         ?page= (1-based): about 100 KB of JSON, {"page":p,"total_pages":n,"items":[...]}
 """
 
 import base64
@@ -269,6 +288,114 @@ class Handler(BaseHTTPRequestHandler):
     def counter(self, args):
         self._json(200, {"count": _count("counter:" + (self._q("key") or ""))})
 
+    # -- pagination and webapi ------------------------------------------------------------------------
+
+    def _int(self, name, default):
+        try:
+            return int(self._q(name, str(default)))
+        except ValueError:
+            return default
+
+    def offset(self, args):
+        total = int(self._arg(args, 0, "25"))
+        limit = self._int("limit", 10)
+        offset = self._int("offset", self._int("skip", 0))
+        items = [{"id": i} for i in range(offset + 1, min(offset + limit, total) + 1)]
+        self._json(200, {"products": items, "total": total, "skip": offset, "limit": limit})
+
+    def page_number(self, args):
+        total = int(self._arg(args, 0, "25"))
+        per_page = self._int("per_page", 10)
+        page = self._int("page", 1)
+        start = (page - 1) * per_page
+        items = list(range(start + 1, min(start + per_page, total) + 1))
+        self._json(200, {"data": items, "page": page, "total_pages": (total + per_page - 1) // per_page})
+
+    def cursor(self, args):
+        total = int(self._arg(args, 0, "25"))
+        limit = self._int("limit", 10)
+        cursor = self._q("cursor")
+        start = int(cursor[1:]) if cursor else 0
+        end = min(start + limit, total)
+        self._json(200, {"items": list(range(start + 1, end + 1)), "next_cursor": ("c%d" % end) if end < total else None})
+
+    def json_link(self, args):
+        total = int(self._arg(args, 0, "3"))
+        page = self._int("page", 1)
+        nxt = ("/json-link/%d?page=%d" % (total, page + 1)) if page < total else None
+        self._json(200, {"items": [page * 10 + 1, page * 10 + 2], "next": nxt})
+
+    def same_next(self, args):
+        self._json(200, {"items": [1, 2], "next": "/same-next?page=2"})
+
+    def same_cursor(self, args):
+        self._json(200, {"items": [1, 2], "next_cursor": "again"})
+
+    def same_page(self, args):
+        self._json(200, {"products": [{"id": 1}, {"id": 2}], "total": 1000})
+
+    def fail_then_ok(self, args):
+        limit = int(self._arg(args, 0, "2"))
+        seen = _count("fail-then-ok:" + (self._q("key") or ""))
+        if seen <= limit:
+            self._json(500, {"error": "internal", "attempt": seen})
+        else:
+            self._json(200, {"ok": True, "attempt": seen})
+
+    def reset_then_ok(self, args):
+        limit = int(self._arg(args, 0, "1"))
+        seen = _count("reset-then-ok:" + (self._q("key") or ""))
+        if seen <= limit:
+            return self.reset(args)
+        self._json(200, {"ok": True, "attempt": seen})
+
+    def item(self, args):
+        ident = int(self._arg(args, 0, "0"))
+        unit = self._int("delay_ms", 20)
+        time.sleep(max(0, 10 - ident % 10) * unit / 1000)
+        self._json(200, {"id": ident, "name": "item-%d" % ident})
+
+    def oauth(self, args):
+        what = self._arg(args, 0, "")
+        key = self._q("key") or ""
+        if what == "token":
+            form = parse_qs(self.request_body.decode(), keep_blank_values=True)
+            client = form.get("client_id", [None])[0]
+            secret = form.get("client_secret", [None])[0]
+            auth = self.headers.get("Authorization", "")
+            if auth.startswith("Basic "):
+                client, _, secret = base64.b64decode(auth[6:]).decode().partition(":")
+            if form.get("grant_type", [None])[0] != "client_credentials" or client != "app" or secret != "s3cret":
+                return self._json(401, {"error": "invalid_client"})
+            n = _count("oauth-token:" + key)
+            return self._json(200, {"access_token": "tok-%s-%d" % (key, n), "token_type": "Bearer", "expires_in": 3600})
+        if what == "api":
+            auth = self.headers.get("Authorization", "")
+            token = auth[7:] if auth.startswith("Bearer ") else ""
+            prefix = "tok-%s-" % key
+            valid = token.startswith(prefix)
+            if valid and self._q("reject_first") and token == prefix + "1":
+                valid = False
+            if not valid:
+                return self._json(401, {"error": "invalid_token"})
+            return self._json(200, {"ok": True, "token": token})
+        self._send(404, b"no such oauth endpoint\n")
+
+    def echo_status(self, args):
+        code = int(self._arg(args, 0, "200"))
+        self._json(code, {"headers": dict(self.headers.items()), "query": urlsplit(self.path).query})
+
+    _bench_items = None
+
+    def bench(self, args):
+        pages = int(self._arg(args, 0, "1000"))
+        page = self._int("page", 1)
+        if Handler._bench_items is None:
+            items = [{"id": i, "name": "item %d" % i, "price": i * 1.25, "tags": ["a", "b", "c"],
+                      "description": "x" * 60} for i in range(650)]
+            Handler._bench_items = json.dumps(items).encode()
+        body = b'{"page": %d, "total_pages": %d, "items": %s}' % (page, pages, Handler._bench_items)
+        self._send(200, body, "application/json")
 
 ROUTES = {
     "echo": Handler.echo,
@@ -289,6 +416,19 @@ ROUTES = {
     "counter": Handler.counter,
     "hook": Handler.hook,
     "hooks": Handler.hooks,
+    "offset": Handler.offset,
+    "page-number": Handler.page_number,
+    "cursor": Handler.cursor,
+    "json-link": Handler.json_link,
+    "same-next": Handler.same_next,
+    "same-cursor": Handler.same_cursor,
+    "same-page": Handler.same_page,
+    "fail-then-ok": Handler.fail_then_ok,
+    "reset-then-ok": Handler.reset_then_ok,
+    "item": Handler.item,
+    "oauth": Handler.oauth,
+    "echo-status": Handler.echo_status,
+    "bench": Handler.bench,
 }
 
 

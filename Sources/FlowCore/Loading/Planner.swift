@@ -164,13 +164,13 @@ public struct Planner: Sendable {
                     diagnostics.error("`\(name)` in \(context) \(problem) after resolving `${...}`", at: yaml.textLocation)
                     continue
                 }
-                if spec.secret { registerStrings(resolved, in: masker) } else { registerNestedSecrets(resolved, type: spec.type, in: masker) }
+                if spec.secret { registerSecrets(resolved, type: spec.type, in: masker) } else { registerNestedSecrets(resolved, type: spec.type, in: masker) }
                 values[name] = resolved
             }
             let config = NodeConfig(nodeID: node.id, spec: node.spec, values: values, yaml: node.fields,
                                     nodeLocation: node.location, templates: templates)
             let buildContext = NodeBuildContext(nodeID: node.id, directory: workflow.directory, language: language,
-                                                retry: node.retry, timeout: node.timeout)
+                                                retry: node.retry, timeout: node.timeout, hasInput: !node.inputs.isEmpty)
             let instance: (any Node)?
             do {
                 instance = try Self.build(node, config: config, context: buildContext)
@@ -213,6 +213,18 @@ public struct Planner: Sendable {
 
     static func build(_ node: WorkflowNode, config: NodeConfig, context: NodeBuildContext) throws -> any Node {
         try node.nodeType.init(config: config, context: context)
+    }
+
+    /// Registers the strings of a secret field; in a block whose keys declare which of them are
+    /// secret (`auth: {type, token}`), only those, so that `bearer` or `header` are not masked everywhere.
+    func registerSecrets(_ value: JSON, type: FieldType, in masker: SecretMasker) {
+        if case .object(let specs) = type, specs.contains(where: \.secret), case .object(let object) = value {
+            for spec in specs where spec.secret {
+                if let v = object[spec.name] { registerStrings(v, in: masker) }
+            }
+        } else {
+            registerStrings(value, in: masker)
+        }
     }
 
     func registerStrings(_ value: JSON, in masker: SecretMasker) {

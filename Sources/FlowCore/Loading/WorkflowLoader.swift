@@ -63,7 +63,7 @@ public struct WorkflowLoader: Sendable {
         }
         let description = root["description"]?.scalarText
 
-        var defaultRetry = RetryPolicy.none
+        var defaultRetry: RetryPolicy?
         var defaultTimeout: Duration?
         if let defaults = root["defaults"] {
             validator.checkFields(defaults, specs: [
@@ -108,7 +108,7 @@ public struct WorkflowLoader: Sendable {
 
         let workflow = Workflow(
             file: file, directory: Paths.directory(of: file), source: text, name: name, description: description,
-            params: params, defaultRetry: defaultRetry, defaultTimeout: defaultTimeout, concurrency: concurrency,
+            params: params, defaultRetry: defaultRetry ?? .none, defaultTimeout: defaultTimeout, concurrency: concurrency,
             nodes: nodes, notify: notify)
         diagnostics.append(contentsOf: checkReferences(workflow, allNodeIDs: Set(root["nodes"]?.pairs?.compactMap { $0.key.scalarText } ?? [])))
         diagnostics.append(contentsOf: WorkflowGraph.checkStructure(workflow))
@@ -210,7 +210,7 @@ public struct WorkflowLoader: Sendable {
 
     // MARK: nodes
 
-    func loadNode(id: String, key: YAMLNode, value: YAMLNode, defaults: (RetryPolicy, Duration?),
+    func loadNode(id: String, key: YAMLNode, value: YAMLNode, defaults: (RetryPolicy?, Duration?),
                   validator: inout FieldValidator) -> WorkflowNode? {
         if !Self.isNodeID(id) {
             validator.diagnostics.error("node id `\(id)` must start with a letter or `_` and contain only ASCII letters, digits, `_` and `-`",
@@ -267,8 +267,10 @@ public struct WorkflowLoader: Sendable {
             return node.items?.compactMap { item in item.scalarText.map { Located($0, at: item.textLocation) } } ?? []
         }
 
-        var retry = defaults.0
-        if let r = value["retry"] { retry = RetryPolicy.from(r.toJSON(), over: defaults.0) }
+        // A node type that retries its own operations brings its own default policy.
+        let baseRetry = defaults.0 ?? spec.operationRetry ?? .none
+        var retry = baseRetry
+        if let r = value["retry"] { retry = RetryPolicy.from(r.toJSON(), over: baseRetry) }
         var fields: [String: YAMLNode] = [:]
         for pair in pairs {
             guard let k = pair.key.scalarText, !CommonNodeFields.names.contains(k) else { continue }

@@ -246,7 +246,8 @@ public struct Engine: Sendable {
     /// Runs one node with its timeout and retry policy.
     static func execute(_ planned: PlannedNode, context: NodeContext, observer: any RunObserver) async -> NodeResult {
         let node = planned.node
-        let policy = node.retry
+        // Nodes that retry their own operations are not retried as a whole on top of that.
+        let policy = node.spec.operationRetry == nil ? node.retry : .none
         var result = NodeResult(id: node.id, type: node.type, status: .running, startedAt: WallClock.now())
         var attempt = 0
         while true {

@@ -23,6 +23,8 @@ public struct NodeBuildContext: Sendable {
     /// The node's effective retry policy (node `retry:` over `defaults.retry`).
     public let retry: RetryPolicy
     public let timeout: Duration?
+    /// True when the node has `input:` (data edges), so it will receive records.
+    public let hasInput: Bool
 
     /// `path` resolved against the workflow's directory unless absolute.
     public func resolvePath(_ path: String) -> String {

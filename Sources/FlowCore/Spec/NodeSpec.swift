@@ -21,10 +21,14 @@ public struct NodeSpec: Sendable {
     public var fields: [FieldSpec]
     /// A YAML snippet of one node of this type, as it would appear under `nodes:`.
     public var example: String
+    /// Non-nil for node types that apply their retry policy to each of their own operations (an HTTP
+    /// request, say): the engine then runs such a node once instead of retrying it as a whole, and this
+    /// is the policy used when neither the node nor `defaults` sets `retry`.
+    public var operationRetry: RetryPolicy?
 
     public init(
         type: String, summary: String, inputs: Inputs, producesRecords: Bool = true,
-        fields: [FieldSpec], example: String
+        fields: [FieldSpec], example: String, operationRetry: RetryPolicy? = nil
     ) {
         self.type = type
         self.summary = summary
@@ -32,6 +36,7 @@ public struct NodeSpec: Sendable {
         self.producesRecords = producesRecords
         self.fields = fields
         self.example = example
+        self.operationRetry = operationRetry
     }
 
     public func field(_ name: String) -> FieldSpec? { fields.first { $0.name == name } }

@@ -1,0 +1,429 @@
+import FlowCore
+import FlowHTTP
+import FlowJSON
+import JSONPath
+import Synchronization
+
+/// What one run of a `webapi` node shares between its requests: the HTTP client, the rate limiter,
+/// the OAuth2 token cache and the counters.
+final class WebAPISession: Sendable {
+    struct Stats: Sendable {
+        var requests = 0
+        var retries = 0
+        var pages = 0
+        var bytes = 0
+    }
+
+    let node: WebAPINode
+    let context: NodeContext
+    let client: HTTPClient
+    let limiter: RateLimiter?
+    let tokens: OAuth2TokenCache?
+    let stats = Mutex(Stats())
+
+    init(node: WebAPINode, context: NodeContext, client: HTTPClient = .shared) {
+        self.node = node
+        self.context = context
+        self.client = client
+        limiter = node.rateLimit.map { RateLimiter(perSecond: $0) }
+        if case .oauth2(let credentials)? = node.auth {
+            tokens = OAuth2TokenCache(credentials: credentials, client: client, masker: context.masker, timeout: node.requestTimeout)
+        } else {
+            tokens = nil
+        }
+        for secret in node.auth?.secrets ?? [] { context.masker.add(secret) }
+    }
+
+    /// Header names whose values are credentials.
+    static func isSensitiveHeader(_ name: String) -> Bool {
+        let lower = name.lowercased()
+        return lower == "authorization" || lower == "proxy-authorization" || lower == "cookie"
+            || ["key", "token", "secret", "auth", "session", "signature", "password"].contains { lower.contains($0) }
+    }
+
+    /// A URL fit for logs and errors.
+    func masked(_ url: String) -> String { context.masker.mask(URLMasking.mask(url)) }
+
+    func publishMetrics() {
+        let s = stats.withLock { $0 }
+        context.counters.set(s.requests, for: "requests")
+        context.counters.set(s.pages, for: "pages")
+        if s.retries > 0 { context.counters.set(s.retries, for: "retries") }
+        context.counters.set(s.bytes, for: "bytes_received")
+    }
+
+    // MARK: One request, with retries
+
+    /// Sends `request` until it gets an accepted status, retrying connection errors, timeouts, 408,
+    /// 425, 429 and 5xx (except 501 and 505) up to the policy's attempts, honouring `Retry-After`.
+    func send(_ request: PreparedRequest) async throws -> HTTPResponse {
+        let policy = node.retry
+        var attempt = 0
+        var refreshedToken = false
+        while true {
+            attempt += 1
+            try Task.checkCancellation()
+            if let limiter { try await limiter.acquire() }
+            var headers = request.headers
+            var url = request.url
+            var token: String?
+            switch node.auth {
+            case .bearer(let value)?: headers.replaceOrAdd(name: "Authorization", value: "Bearer " + value)
+            case .basic(let user, let password)?:
+                headers.replaceOrAdd(name: "Authorization", value: "Basic " + Base64.encode(Array("\(user):\(password)".utf8)))
+            case .apiKeyHeader(let name, let value)?: headers.replaceOrAdd(name: name, value: value)
+            case .apiKeyQuery(let name, let value)?:
+                if WebURL.scheme(url) != "file" { url = WebURL.appending([(name, value)], to: url, replacing: [name]) }
+            case .oauth2?:
+                token = try await tokens!.current()
+                headers.replaceOrAdd(name: "Authorization", value: "Bearer " + token!)
+            case nil: break
+            }
+            let httpRequest = HTTPRequest(
+                method: node.method, url: url, headers: headers, body: request.body, timeout: node.requestTimeout,
+                connectTimeout: node.connectTimeout, maxResponseBytes: node.maxResponseBytes, insecure: node.insecure)
+            stats.withLock { $0.requests += 1 }
+            let response: HTTPResponse
+            do {
+                response = try await client.execute(httpRequest)
+            } catch {
+                if error.kind == .cancelled { throw CancellationError() }
+                if error.isRetryable, attempt < policy.attempts {
+                    let delay = policy.delay(after: attempt)
+                    context.logger.warning("\(node.method) \(masked(request.url)): \(context.masker.mask(error.description)); retrying in \(DurationParser.format(delay)) (attempt \(attempt + 1) of \(policy.attempts))")
+                    stats.withLock { $0.retries += 1 }
+                    try await Task.sleep(for: delay)
+                    continue
+                }
+                throw WebAPIFailure("\(node.method) request failed\(attempt > 1 ? " after \(attempt) attempts" : ""): \(error)",
+                                    hint: hint(for: error))
+            }
+            stats.withLock { $0.bytes += response.body.count }
+            if response.status == 401, let token, let tokens, !refreshedToken {
+                // The cached token was revoked or expired early: fetch a new one, once.
+                await tokens.invalidate(token)
+                refreshedToken = true
+                attempt -= 1
+                continue
+            }
+            if node.accept.accepts(response.status) { return response }
+            if Self.isRetryable(response.status), attempt < policy.attempts {
+                var delay = policy.delay(after: attempt)
+                if let after = response.retryAfter { delay = min(after, .seconds(300)) }
+                context.logger.warning("\(node.method) \(masked(request.url)) answered \(response.status); retrying in \(DurationParser.format(delay)) (attempt \(attempt + 1) of \(policy.attempts))")
+                stats.withLock { $0.retries += 1 }
+                try await Task.sleep(for: delay)
+                continue
+            }
+            let snippet = String(decoding: response.body.prefix(300), as: UTF8.self)
+                .split(whereSeparator: \.isNewline).joined(separator: " ")
+            let tries = attempt > 1 ? " after \(attempt) attempts" : ""
+            throw WebAPIFailure(
+                "\(node.method) \(masked(request.url)) answered \(response.status)\(tries)\(snippet.isEmpty ? "" : ": \(snippet)")",
+                hint: Self.isRetryable(response.status)
+                    ? "the server kept failing; raise `retry.attempts` (now \(policy.attempts)) if it needs more time"
+                    : "add \(response.status) to `accept_status` to emit such responses instead of failing")
+        }
+    }
+
+    static func isRetryable(_ status: Int) -> Bool {
+        status == 408 || status == 425 || status == 429 || ((500...599).contains(status) && status != 501 && status != 505)
+    }
+
+    func hint(for error: HTTPClientError) -> String? {
+        switch error.kind {
+        case .timedOut: return "`request_timeout` is \(DurationParser.format(node.requestTimeout)), `connect_timeout` \(DurationParser.format(node.connectTimeout))"
+        case .tooLarge: return "raise `max_response_bytes` (now \(node.maxResponseBytes)) if such responses are expected"
+        case .tlsFailed: return "check the server's certificate; `insecure: true` skips verification (test servers only)"
+        case .connectFailed: return "is the server running, and is the host name right?"
+        default: return nil
+        }
+    }
+
+    // MARK: Reading a page
+
+    /// The body as a JSON document, or as text when it is not JSON.
+    func document(_ response: HTTPResponse) throws -> JSON {
+        if response.body.isEmpty { return .null }
+        let isJSON: Bool
+        switch node.readFormat {
+        case .json: isJSON = true
+        case .text: isJSON = false
+        case .auto:
+            if let type = response.headers["Content-Type"]?.lowercased() {
+                isJSON = type.contains("json")
+            } else {
+                let first = response.body.first { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }
+                isJSON = first == UInt8(ascii: "{") || first == UInt8(ascii: "[")
+            }
+        }
+        guard isJSON else { return .string(String(decoding: response.body, as: UTF8.self)) }
+        do {
+            return try JSONParser.parse(bytes: response.body)
+        } catch {
+            throw WebAPIFailure(
+                "malformed JSON from \(masked(response.effectiveURL)) at byte \(error.offset) (line \(error.line), column \(error.column)): \(error.message)",
+                hint: node.readFormat == .json ? "`format: text` emits the body as text" : "`format: text` emits the body as text instead of parsing it")
+        }
+    }
+
+    /// The record for one page.
+    func record(_ document: JSON, response: HTTPResponse, page: Int, input: JSON?) -> JSON {
+        guard node.emitResponse else { return document }
+        var headers = JSONObject()
+        for (name, value) in response.headers {
+            let key = name.lowercased()
+            if let existing = headers[key]?.stringValue {
+                headers[key] = .string(existing + ", " + value)
+            } else {
+                headers[key] = .string(value)
+            }
+        }
+        var out: JSONObject = ["status": .int(response.status), "headers": .object(headers),
+                               "url": .string(masked(response.effectiveURL)), "page": .int(page), "body": document]
+        if let input { out["record"] = input }
+        return .object(out)
+    }
+
+    // MARK: Pagination
+
+    /// Fetches every page for one request and hands each page's record to `emit`, in order.
+    func fetchPages(_ base: PreparedRequest, record input: JSON?, parallel: Int,
+                    emit: (JSON) async throws -> Void) async throws {
+        let first = initialURL(base.url)
+        var request = base
+        request.url = first
+        let firstResponse = try await send(request)
+        let firstDocument = try document(firstResponse)
+        stats.withLock { $0.pages += 1 }
+        try await emit(record(firstDocument, response: firstResponse, page: 1, input: input))
+        guard let pagination = node.pagination, (200..<300).contains(firstResponse.status) else { return }
+
+        let isFile = WebURL.scheme(base.url) == "file"
+        if isFile, !(pagination.styleFollowsLinks) {
+            // A file has no pages: query parameters cannot reach it.
+            return
+        }
+        if pagination.knowsAllPages {
+            try await fetchKnownPages(base, pagination: pagination, first: firstDocument, firstBody: firstResponse.body, input: input,
+                                     parallel: parallel, emit: emit)
+            return
+        }
+
+        var page = 1
+        var document = firstDocument
+        var response = firstResponse
+        var previousBody = firstResponse.body
+        var seen: Set<String> = [first]
+        var offsetOrPage = Self.startPosition(pagination.style)
+        while true {
+            if page >= pagination.maxPages {
+                if try nextURL(pagination, base: base, document: document, response: response, position: &offsetOrPage, seen: &seen, page: page) != nil {
+                    context.logger.warning("stopped after `max_pages` (\(pagination.maxPages)) pages; more were available")
+                }
+                return
+            }
+            guard let next = try nextURL(pagination, base: base, document: document, response: response,
+                                         position: &offsetOrPage, seen: &seen, page: page)
+            else { return }
+            request.url = next
+            response = try await send(request)
+            page += 1
+            if case .offset = pagination.style, response.body == previousBody, !response.body.isEmpty {
+                throw samePage(page, param: pagination.positionParam)
+            }
+            if case .pageNumber = pagination.style, response.body == previousBody, !response.body.isEmpty {
+                throw samePage(page, param: pagination.positionParam)
+            }
+            document = try self.document(response)
+            stats.withLock { $0.pages += 1 }
+            try await emit(record(document, response: response, page: page, input: input))
+            guard (200..<300).contains(response.status) else { return }
+            previousBody = response.body
+        }
+    }
+
+    func samePage(_ page: Int, param: String) -> WebAPIFailure {
+        WebAPIFailure("page \(page) is identical to page \(page - 1): the server seems to ignore `\(param)`; stopping instead of looping",
+                      hint: "check the `paginate` parameter names against the API's documentation")
+    }
+
+    /// The first page's URL: the base URL plus the style's parameters for the first page.
+    func initialURL(_ url: String) -> String {
+        guard let pagination = node.pagination, WebURL.scheme(url) != "file" else { return url }
+        return Self.url(url, pagination.style, position: Self.startPosition(pagination.style))
+    }
+
+    static func startPosition(_ style: Pagination.Style) -> Int {
+        switch style {
+        case .offset(_, _, _, let start, _): return start
+        case .pageNumber(_, let start, _, _, _, _): return start
+        default: return 0
+        }
+    }
+
+    /// The URL for offset or page `position`.
+    static func url(_ base: String, _ style: Pagination.Style, position: Int) -> String {
+        switch style {
+        case .offset(let limit, let limitParam, let offsetParam, _, _):
+            return WebURL.appending([(limitParam, String(limit)), (offsetParam, String(position))], to: base,
+                                    replacing: [limitParam, offsetParam])
+        case .pageNumber(let param, _, let limit, let limitParam, _, _):
+            var items = [(param, String(position))]
+            if let limit { items.append((limitParam, String(limit))) }
+            return WebURL.appending(items, to: base, replacing: Set(items.map(\.0)))
+        default:
+            return base
+        }
+    }
+
+    /// The next page's URL, or nil when the pagination is complete. Throws on a loop.
+    func nextURL(_ pagination: Pagination, base: PreparedRequest, document: JSON, response: HTTPResponse,
+                 position: inout Int, seen: inout Set<String>, page: Int) throws -> String? {
+        switch pagination.style {
+        case .jsonLink(let next):
+            guard let link = Pagination.token(next, in: document) else { return nil }
+            return try checkedLink(WebURL.resolve(link, against: response.effectiveURL), seen: &seen, page: page, what: "next link")
+        case .headerLink:
+            guard let link = WebURL.nextLink(in: response.headers.values(for: "Link")) else { return nil }
+            return try checkedLink(WebURL.resolve(link, against: response.effectiveURL), seen: &seen, page: page, what: "`Link: rel=\"next\"`")
+        case .cursor(let cursorPath, let param):
+            guard let cursor = Pagination.token(cursorPath, in: document) else { return nil }
+            if seen.contains("cursor:" + cursor) {
+                throw WebAPIFailure("pagination loop: page \(page) returned the cursor `\(context.masker.mask(cursor))` again; stopping instead of fetching the same pages forever",
+                                    hint: "check `paginate.cursor` (`\(cursorPath.text)`) points at the next page's cursor")
+            }
+            seen.insert("cursor:" + cursor)
+            return WebURL.appending([(param, cursor)], to: base.url, replacing: [param])
+        case .offset(let limit, _, _, _, let totalPath):
+            let count = pagination.itemCount(document)
+            if count == 0 { return nil }
+            if let totalPath {
+                guard let total = Pagination.number(totalPath, in: document) else {
+                    throw WebAPIFailure("page \(page) has no number at `paginate.total` (`\(totalPath.text)`)",
+                                        hint: "check the JSONPath against a response, e.g. with `flow jsonpath`")
+                }
+                if position + limit >= total { return nil }
+            } else {
+                guard let count else { throw uncountable(page) }
+                if count < limit { return nil }
+            }
+            position += limit
+            return Self.url(base.url, pagination.style, position: position)
+        case .pageNumber(_, let start, let limit, _, let totalPagesPath, let totalPath):
+            let count = pagination.itemCount(document)
+            if count == 0 { return nil }
+            if let pages = try lastPage(pagination, document: document, page: page, totalPages: totalPagesPath, total: totalPath, limit: limit) {
+                if position - start + 1 >= pages { return nil }
+            } else {
+                guard let count else { throw uncountable(page) }
+                if let limit, count < limit { return nil }
+            }
+            position += 1
+            return Self.url(base.url, pagination.style, position: position)
+        }
+    }
+
+    /// The number of pages, from `total_pages` or from `total` and `limit`; nil when neither is configured.
+    func lastPage(_ pagination: Pagination, document: JSON, page: Int, totalPages: JSONPathQuery?, total: JSONPathQuery?, limit: Int?) throws -> Int? {
+        if let totalPages {
+            guard let n = Pagination.number(totalPages, in: document) else {
+                throw WebAPIFailure("page \(page) has no number at `paginate.total_pages` (`\(totalPages.text)`)")
+            }
+            return n
+        }
+        if let total, let limit {
+            guard let n = Pagination.number(total, in: document) else {
+                throw WebAPIFailure("page \(page) has no number at `paginate.total` (`\(total.text)`)")
+            }
+            return (n + limit - 1) / limit
+        }
+        return nil
+    }
+
+    func uncountable(_ page: Int) -> WebAPIFailure {
+        WebAPIFailure("cannot tell whether page \(page) is the last: the body is not an array and `paginate` has no `items` or `total`",
+                      hint: "add `items: $.data[*]` (where the page's items are) or `total: $.total`")
+    }
+
+    func checkedLink(_ link: String, seen: inout Set<String>, page: Int, what: String) throws -> String {
+        if seen.contains(link) {
+            throw WebAPIFailure("pagination loop: the \(what) of page \(page) is \(masked(link)), which was already fetched; stopping instead of fetching the same pages forever",
+                                hint: "the server keeps returning the same next page")
+        }
+        if let problem = WebURL.problem(link) {
+            throw WebAPIFailure("the \(what) of page \(page) is not a usable URL: \(context.masker.mask(problem))")
+        }
+        seen.insert(link)
+        return link
+    }
+
+    /// Pages 2... of `offset`/`page_number` pagination whose total is known (from page 1), `parallel` at a
+    /// time, in order.
+    func fetchKnownPages(_ base: PreparedRequest, pagination: Pagination, first: JSON, firstBody: [UInt8], input: JSON?, parallel: Int,
+                         emit: (JSON) async throws -> Void) async throws {
+        var positions: [Int] = []
+        switch pagination.style {
+        case .offset(let limit, _, _, let start, let totalPath?):
+            guard let total = Pagination.number(totalPath, in: first) else {
+                throw WebAPIFailure("page 1 has no number at `paginate.total` (`\(totalPath.text)`)")
+            }
+            if pagination.itemCount(first) == 0 { return }
+            var offset = start + limit
+            // One more than allowed, to tell whether `max_pages` cut the pagination short.
+            while offset < total, positions.count < pagination.maxPages {
+                positions.append(offset)
+                offset += limit
+            }
+        case .pageNumber(_, let start, let limit, _, let totalPages, let total):
+            if pagination.itemCount(first) == 0 { return }
+            let pages = try lastPage(pagination, document: first, page: 1, totalPages: totalPages, total: total, limit: limit) ?? 1
+            let count = min(pages, pagination.maxPages + 1)
+            if count > 1 { positions = Array((start + 1)...(start + count - 1)) }
+        default:
+            return
+        }
+        if positions.count + 1 > pagination.maxPages {
+            positions = Array(positions.prefix(pagination.maxPages - 1))
+            context.logger.warning("stopped after `max_pages` (\(pagination.maxPages)) pages; more were available")
+        }
+        let pageCount = positions.count
+        var remaining = positions[...]
+        var previousBody = firstBody
+        let parseInWorker = parallel > 1
+        try await forEachOrdered(parallel: parallel, next: { remaining.popFirst().map { ($0, remaining.count) } }, work: { [self] job in
+            var request = base
+            request.url = Self.url(base.url, pagination.style, position: job.0)
+            let response = try await send(request)
+            // In parallel, parse on the workers; one at a time, parse while the next page transfers.
+            let parsed: JSON? = parseInWorker ? .some(try self.document(response)) : .none
+            return (response, parsed, pageCount - job.1 + 1)
+        }, emit: { (response: HTTPResponse, parsed: JSON?, page: Int) in
+            if response.body == previousBody, !response.body.isEmpty {
+                throw samePage(page, param: pagination.positionParam)
+            }
+            previousBody = response.body
+            let document = try parsed ?? self.document(response)
+            stats.withLock { $0.pages += 1 }
+            try await emit(record(document, response: response, page: page, input: input))
+        })
+    }
+}
+
+extension Pagination {
+    /// Link styles can follow links between files; parameter styles cannot reach a file.
+    var styleFollowsLinks: Bool {
+        if case .jsonLink = style { return true }
+        return false
+    }
+
+    /// The parameter that moves through the pages, for messages.
+    var positionParam: String {
+        switch style {
+        case .offset(_, _, let offsetParam, _, _): return offsetParam
+        case .pageNumber(let param, _, _, _, _, _): return param
+        case .cursor(_, let param): return param
+        default: return "next"
+        }
+    }
+}
