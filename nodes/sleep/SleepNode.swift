@@ -23,7 +23,8 @@ struct SleepNode: Node {
     }
 
     func run(_ context: NodeContext) async throws {
-        try await Task.sleep(for: duration)
+        // A tight tolerance: the default timer leeway adds about 10% to every sleep.
+        try await Task.sleep(for: duration, tolerance: .microseconds(50))
         guard let input = context.input else { return }
         for try await batch in input { try await context.output.send(batch) }
     }
