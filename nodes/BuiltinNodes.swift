@@ -8,8 +8,10 @@ public enum BuiltinNodes {
         FileInputNode.self,
         FileOutputNode.self,
         InlineNode.self,
+        JDBCOutputNode.self,
         JSONExtractNode.self,
         SleepNode.self,
+        SQLQueryNode.self,
     ]
 
     public static var registry: NodeRegistry { NodeRegistry(types) }
