@@ -308,7 +308,8 @@ struct Load {
 
     /// A COPY error names the line of the batch: turn it into the record's index in the input.
     static func describe(_ error: PostgresError, firstRecord: Int) -> String {
-        guard error.code == .copyFailed || error.sqlState != nil, let context = error.context,
+        // A lost connection names the line COPY had reached, not a record at fault.
+        guard !error.isConnectionLoss, let context = error.context,
               let range = context.firstRange(of: ", line ") else { return "\(error)" }
         let digits = context[range.upperBound...].prefix { $0.isNumber }
         guard let line = Int(digits) else { return "\(error)" }
