@@ -58,6 +58,8 @@ import Testing
         #expect(error.contains("nothing was committed"), "\(error)")
         #expect(!error.contains("password"))
         #expect(node.recordsIn < 400, "the run should have been cut short")
+        #expect(node.metrics["rows_inserted"] == 0)
+        #expect((node.metrics["rows_rolled_back"] ?? 0) > 0)
         #expect(try await target.count(target.table) == 0)
     }
 }

@@ -33,6 +33,9 @@ import Testing
         #expect(error.lowercased().contains("check"), "\(error)")
         #expect(error.contains("nothing was committed"), "\(error)")
         if mode == "insert" { #expect(error.contains("record 25"), "\(error)") }
+        // The metrics say what is in the table: nothing inserted, two batches rolled back.
+        #expect(node.metrics["rows_inserted"] == 0)
+        #expect(node.metrics["rows_rolled_back"] == 20)
         #expect(outcome.result?.status == .failed)
         #expect(try await target.count(target.table) == 0)
     }
@@ -48,6 +51,8 @@ import Testing
             """), batchSize: 10)
         let error = try #require(outcome.node("store")?.error)
         #expect(error.contains("2 batch(es) (20 rows) were committed"), "\(error)")
+        #expect(outcome.node("store")?.metrics["rows_inserted"] == 20)
+        #expect(outcome.node("store")?.metrics["batches_committed"] == 2)
         #expect(try await target.rows("SELECT count(*), max(id) FROM \(target.table)") == [[20, 20]])
     }
 }

@@ -9,8 +9,9 @@ import FlowPostgres
 final class PostgresWriter: DatabaseWriter {
     let connection: PostgresConnection
     private var plan: LoadPlan?
-    /// Quoted name of the staging table (temporary tables live in their own schema: no clash with the target).
-    private let stage = SQLIdentifier.quote("flow_stage")
+    /// Quoted name of the staging table, in the session's temporary schema. Random, so that an unqualified
+    /// target name can never resolve to it (`pg_temp` comes first in the search path).
+    private let stage = "pg_temp." + SQLIdentifier.quote("flow_stage_\(String(UInt64.random(in: 0..<UInt64.max), radix: 36))")
     private var copySQL = ""
     private var mergeSQL = ""
 

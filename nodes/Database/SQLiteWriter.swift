@@ -1,6 +1,6 @@
 import FlowSQLite
 
-/// Loads into SQLite with prepared statements, one batch per job on the connection's queue.
+/// Loads into SQLite with prepared statements, one input chunk per job on the connection's queue.
 ///
 /// `upsert` runs `INSERT ... ON CONFLICT (key) DO UPDATE SET ... WHERE (old values) IS NOT (new values)`;
 /// a prepared key lookup before each row tells an insert from an update, and `changes()` tells an
@@ -85,18 +85,24 @@ final class SQLiteWriter: DatabaseWriter {
     }
 
     func writeBatch(from feed: RecordFeed, limit: Int) async throws -> WriteCounts {
-        guard let plan else { preconditionFailure("startLoad first") }
-        var rows: [[SQLiteValue]] = []
-        var first: Int?
+        guard plan != nil else { preconditionFailure("startLoad first") }
+        // One queue job per input chunk: memory holds one input batch whatever `batch_size` is.
+        var counts = WriteCounts()
         var remaining = limit
         while let chunk = try await feed.nextChunk(limit: remaining) {
-            first = first ?? chunk.first
             remaining -= chunk.rows.count
-            for row in chunk.rows { rows.append(row.map(Self.value)) }
+            let part = try await write(chunk.rows.map { $0.map(Self.value) }, first: chunk.first)
+            counts.written += part.written
+            counts.inserted += part.inserted
+            counts.updated += part.updated
+            counts.unchanged += part.unchanged
         }
-        guard let first, !rows.isEmpty else { return WriteCounts() }
-        let (insertSQL, existsSQL, keyPositions, upsert) = (insertSQL, existsSQL, keyPositions, plan.mode == .upsert)
-        let batch = rows
+        return counts
+    }
+
+    /// Binds and steps `rows` on the connection's queue; `first` is the input index of the first row.
+    private func write(_ rows: [[SQLiteValue]], first: Int) async throws -> WriteCounts {
+        let (insertSQL, existsSQL, keyPositions, upsert) = (insertSQL, existsSQL, keyPositions, plan?.mode == .upsert)
         return try await connection.withDatabase { database in
             var counts = WriteCounts()
             let insert: SQLiteStatement
@@ -107,7 +113,7 @@ final class SQLiteWriter: DatabaseWriter {
             } catch {
                 throw LoadError.sqlite(error, record: nil)
             }
-            for (offset, row) in batch.enumerated() {
+            for (offset, row) in rows.enumerated() {
                 do {
                     var existed = false
                     if let exists {

@@ -145,6 +145,7 @@ struct JDBCOutputNode: Node {
             let inTransaction = load.inTransaction
             if inTransaction { await writer.rollback() }
             await writer.close()
+            load.reportRollback()
             throw load.failure(error)
         }
     }
@@ -159,6 +160,12 @@ struct Load {
     private(set) var inTransaction = false
     private var committedBatches = 0
     private var committedRows = 0
+    /// What the open transaction has written: reported as rolled back if it does not commit.
+    private var pending = WriteCounts()
+    private var pendingDeleted = 0
+    /// What committed transactions wrote.
+    private var committed = WriteCounts()
+    private var committedDeleted = 0
     private var columns: [TableColumn] = []
 
     init(node: JDBCOutputNode, writer: any DatabaseWriter, feed: RecordFeed, context: NodeContext) {
@@ -199,39 +206,63 @@ struct Load {
         feed.configure(columns: columns, tableColumns: (existing ?? columns).map(\.name), extra: node.extra, dialect: dialect)
         let plan = LoadPlan(table: node.table, columns: columns, mode: node.mode, key: node.key)
         if columns.isEmpty {
-            if node.mode == .replace { context.counters.add(try await writer.deleteAll(node.table), to: "rows_deleted") }
-            try await writer.commit()
-            inTransaction = false
+            if node.mode == .replace { try await deleteAll() }
+            try await commit()
             return
         }
         try await writer.startLoad(plan)
-        if node.mode == .replace {
-            context.counters.add(try await writer.deleteAll(node.table), to: "rows_deleted")
-        }
-        var batches = 0
+        if node.mode == .replace { try await deleteAll() }
         while true {
             let counts = try await writer.writeBatch(from: feed, limit: node.batchSize)
             if counts.written == 0 { break }
-            batches += 1
+            // Live counts for progress displays; corrected by `failure` if the transaction rolls back.
+            pending.written += counts.written
+            pending.inserted += counts.inserted
+            pending.updated += counts.updated
+            pending.unchanged += counts.unchanged
             context.counters.add(counts.inserted, to: "rows_inserted")
             context.counters.add(counts.updated, to: "rows_updated")
             if node.mode == .upsert { context.counters.add(counts.unchanged, to: "rows_unchanged") }
             if node.commit == .batch {
-                try await writer.commit()
-                inTransaction = false
-                committedBatches = batches
-                committedRows += counts.written
-                context.counters.set(committedBatches, for: "batches_committed")
+                try await commit()
                 if try await feed.peek() == nil { return }
                 try await writer.begin()
                 inTransaction = true
             }
         }
-        if inTransaction {
-            try await writer.commit()
-            inTransaction = false
-        }
-        context.counters.set(node.commit == .batch ? committedBatches : 1, for: "batches_committed")
+        if inTransaction { try await commit() }
+    }
+
+    private mutating func deleteAll() async throws {
+        let deleted = try await writer.deleteAll(node.table)
+        pendingDeleted += deleted
+        context.counters.add(deleted, to: "rows_deleted")
+    }
+
+    private mutating func commit() async throws {
+        try await writer.commit()
+        inTransaction = false
+        committedBatches += 1
+        committedRows += pending.written
+        committed.written += pending.written
+        committed.inserted += pending.inserted
+        committed.updated += pending.updated
+        committed.unchanged += pending.unchanged
+        committedDeleted += pendingDeleted
+        pending = WriteCounts()
+        pendingDeleted = 0
+        context.counters.set(committedBatches, for: "batches_committed")
+    }
+
+    /// After a rollback the metrics say what is in the database: the committed counts, and how many
+    /// written rows were rolled back.
+    func reportRollback() {
+        guard pending.written > 0 || pendingDeleted > 0 else { return }
+        context.counters.set(committed.inserted, for: "rows_inserted")
+        context.counters.set(committed.updated, for: "rows_updated")
+        if node.mode == .upsert { context.counters.set(committed.unchanged, for: "rows_unchanged") }
+        if node.mode == .replace { context.counters.set(committedDeleted, for: "rows_deleted") }
+        context.counters.set(pending.written, for: "rows_rolled_back")
     }
 
     /// The columns to write: declared ones; else the table's, restricted to the fields of the first
