@@ -49,6 +49,30 @@ import Testing
         #expect(names == Self.columns.map { [.string($0)] })
     }
 
+    @Test(arguments: TestDatabaseKind.allCases)
+    func schemaQualifiedNamesAreSplitAsSQLReadsThem(_ kind: TestDatabaseKind) async throws {
+        let target = try TestTarget.make(kind)
+        let schema = kind == .postgres ? TestTarget.uniqueName("s") : "main"
+        if kind == .postgres { try await target.execute("CREATE SCHEMA \(schema)") }
+        // Unquoted parts fold to lower case, as in SQL.
+        let outcome = await DatabaseWorkflow.run(DatabaseWorkflow.load(DatabaseWorkflow.products(3), into: """
+            url: \(target.url)
+            table: \(schema.uppercased()).\(target.table.uppercased())
+            """))
+        #expect(outcome.node("store")?.error == nil)
+        #expect(try await target.count("\(schema).\(target.table)") == 3)
+        if kind == .postgres { try await target.execute("DROP SCHEMA \(schema) CASCADE") }
+    }
+
+    @Test func unsafeColumnTypesAreRejectedAtValidation() {
+        let diagnostics = WorkflowHarness.validate(DatabaseWorkflow.load([], into: """
+            url: "sqlite::memory:"
+            table: t
+            columns: { id: "BIGINT); DROP TABLE x; --" }
+            """))
+        #expect(diagnostics.items.contains { $0.message.contains("the type of column `id` may contain only") }, "\(diagnostics.items)")
+    }
+
     @Test func anUnquotedNameWithSpacesIsRejectedAtValidation() {
         let diagnostics = WorkflowHarness.validate(DatabaseWorkflow.load([], into: """
             url: "sqlite::memory:"

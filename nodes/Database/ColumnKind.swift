@@ -24,13 +24,17 @@ enum ColumnKind: Sendable, Equatable {
     case other
 
     init(sqlType: String) {
-        var base = sqlType.lowercased()
-        if let paren = base.firstIndex(of: "(") { base = String(base[..<paren]) }
-        base = base.replacing("unsigned", with: "").trimmingSpaces()
-        if base.hasSuffix("[]") {
+        var text = sqlType.lowercased()
+        if let paren = text.firstIndex(of: "(") { text = String(text[..<paren]) }
+        if text.contains("[]") || text.contains(" array") {
             self = .other
             return
         }
+        // The type name is the first word, or the first two for the two-word names; what follows
+        // (`NOT NULL`, `UNSIGNED`, `WITH TIME ZONE`) does not change what the column accepts.
+        let words = text.split(whereSeparator: \.isWhitespace)
+        var base = words.first.map(String.init) ?? ""
+        if words.count > 1, ["double", "character"].contains(base) { base += " " + words[1] }
         switch base {
         case "": self = .untyped
         case "int", "integer", "bigint", "smallint", "tinyint", "mediumint", "int2", "int4", "int8",

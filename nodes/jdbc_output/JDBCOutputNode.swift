@@ -90,9 +90,17 @@ struct JDBCOutputNode: Node {
         extra = config.string("extra").flatMap(RecordFeed.Extra.init) ?? .error
         if let written = config.value("columns")?.objectValue {
             columns = written.map { TableColumn(name: $0.key, type: $0.value.stringValue ?? "TEXT") }
-            for (name, type) in written where (type.stringValue ?? "").trimmingSpaces().isEmpty {
-                diagnostics.append(config.error("column `\(name)` needs a SQL type", field: "columns", name,
-                                                hint: "for example `\(name): TEXT`"))
+            for (name, type) in written {
+                let text = type.stringValue ?? ""
+                if text.trimmingSpaces().isEmpty {
+                    diagnostics.append(config.error("column `\(name)` needs a SQL type", field: "columns", name,
+                                                    hint: "for example `\(name): TEXT`"))
+                } else if !Self.isPlainType(text) {
+                    // The type is the one part of the generated SQL that is written as it is: keep it a type.
+                    diagnostics.append(config.error(
+                        "the type of column `\(name)` may contain only letters, digits, spaces, `_`, `.`, `,`, `(`, `)`, `[`, `]`",
+                        field: "columns", name, hint: "for example `numeric(10,2)`, `varchar(40)`, `timestamp with time zone`, `text[]`"))
+                }
             }
         } else {
             columns = nil
@@ -125,6 +133,14 @@ struct JDBCOutputNode: Node {
     }
 
     struct TableNameError: Error {}
+
+    /// A SQL type name such as `numeric(10,2)` or `timestamp with time zone`: no quotes, semicolons or comments.
+    static func isPlainType(_ text: String) -> Bool {
+        text.unicodeScalars.allSatisfy { scalar in
+            (scalar.properties.isAlphabetic && scalar.isASCII) || ("0"..."9").contains(scalar)
+                || " _.,()[]".unicodeScalars.contains(scalar)
+        }
+    }
 
     func run(_ context: NodeContext) async throws {
         let input = try context.requireInput()
