@@ -34,6 +34,13 @@ struct JDBCLoad {
         let existing = try await writer.tableColumns(node.table)
         let first = try await feed.peek()
         columns = try chooseColumns(existing: existing, first: first)
+        if columns.isEmpty, let first, let record = first.first {
+            // Records that would write nothing are an error, not a silent no-op.
+            throw RecordFeed.Failure(
+                message: "record \(feed.nextIndex) has no field to write into table \(node.table): found \(ColumnKind.describe(record))",
+                hint: existing == nil ? "records must be objects with at least one field"
+                    : "the table has \(existing!.map { JSON.quote($0.name) }.joined(separator: ", "))")
+        }
         if existing == nil {
             guard node.create else {
                 throw RecordFeed.Failure(
