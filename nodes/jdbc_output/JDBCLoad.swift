@@ -1,6 +1,7 @@
 import FlowCore
 import FlowJSON
 import FlowPostgres
+import FlowSQLite
 
 /// One run of a `jdbc_output` node: the transaction(s), the columns and the batches.
 struct JDBCLoad {
@@ -175,7 +176,11 @@ struct JDBCLoad {
             message = Self.describe(postgres, firstRecord: firstRecord)
             hint = Self.hint(for: postgres)
         case LoadError.sqlite(let cause, let record):
-            message = (record.map { "record \($0): " } ?? "") + "\(cause)"
+            message = (record.map { "record \($0): " } ?? "") + "SQLite \(cause)"
+            hint = Self.hint(for: cause)
+        case let sqlite as SQLiteError:
+            message = "SQLite \(sqlite)"
+            hint = Self.hint(for: sqlite)
         case let postgres as PostgresError:
             message = "\(postgres)"
             hint = Self.hint(for: postgres)
@@ -208,6 +213,12 @@ struct JDBCLoad {
             column = ", column \(JSON.quote(String(name)))"
         }
         return "record \(firstRecord + line - 1)\(column): \(error)"
+    }
+
+    static func hint(for error: any Error) -> String? {
+        guard let sqlite = error as? SQLiteError, sqlite.isBusy else { return nil }
+        return "another connection holds the database's write lock; under `commit: run` a writer holds it for its "
+            + "whole run, so give each writer its own SQLite file or order the writers with `after:`"
     }
 
     static func hint(for error: PostgresError) -> String? {
