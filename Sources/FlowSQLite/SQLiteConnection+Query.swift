@@ -30,10 +30,11 @@ private final class StatementBox: @unchecked Sendable {
 
 extension SQLiteConnection {
     /// Opens a connection without blocking the calling thread: `sqlite3_open_v2` runs on a dispatch queue.
-    public static func open(path: String) async throws -> SQLiteConnection {
+    /// Read-only connections fail on a missing file instead of creating it.
+    public static func open(path: String, readOnly: Bool = false) async throws -> SQLiteConnection {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
-                continuation.resume(with: Result { try SQLiteConnection(path: path) })
+                continuation.resume(with: Result { try SQLiteConnection(path: path, readOnly: readOnly) })
             }
         }
     }

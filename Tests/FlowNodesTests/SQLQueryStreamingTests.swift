@@ -11,6 +11,8 @@ import Testing
     @Test(arguments: TestDatabaseKind.allCases)
     func aMillionRowsStreamInBoundedMemory(_ kind: TestDatabaseKind) async throws {
         let target = try TestTarget.make(kind)
+        // sql_query opens SQLite files read-only: the file must exist.
+        if kind == .sqlite { try await target.execute("CREATE TABLE marker (x INTEGER)") }
         // About 230 bytes of text per row: 230 MB of strings if the result were held in memory.
         let query: String
         switch kind {

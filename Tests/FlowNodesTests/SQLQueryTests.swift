@@ -74,10 +74,19 @@ import Testing
     @Test(arguments: TestDatabaseKind.allCases)
     func aBadQueryFailsWithTheDatabaseMessage(_ kind: TestDatabaseKind) async throws {
         let target = try TestTarget.make(kind)
+        if kind == .sqlite { try await target.execute("CREATE TABLE marker (x INTEGER)") }
         let (_, error) = await Self.query(target.url, "query: SELECT * FROM no_such_table_here")
         let message = try #require(error)
         #expect(message.contains("no_such_table_here"), "\(message)")
         #expect(message.contains("query failed on"), "\(message)")
+    }
+
+    @Test func aMissingSQLiteFileIsNotCreated() async throws {
+        let target = try TestTarget.make(.sqlite)
+        let (_, error) = await Self.query(target.url, "query: SELECT 1")
+        let message = try #require(error)
+        #expect(message.contains("unable to open database file"), "\(message)")
+        #expect(!FileManager.default.fileExists(atPath: target.sqlitePath))
     }
 
     @Test func missingParametersAreAValidationError() {

@@ -121,7 +121,8 @@ struct SQLQueryNode: Node {
     // MARK: SQLite
 
     func runSQLite(_ path: String, _ context: NodeContext) async throws {
-        let connection = try await SQLiteConnection.open(path: path)
+        // Read-only: a query never writes, and a mistyped path fails instead of creating an empty file.
+        let connection = try await SQLiteConnection.open(path: path, readOnly: path != ":memory:")
         let parameters = params.map(Self.sqliteParameter)
         try await connection.query(sqliteQuery, parameters: parameters, batchSize: batchSize) { columns, rows in
             let names = columns.map(\.name)
