@@ -40,12 +40,14 @@ import Testing
         #expect(try await target.count(target.table) == 0)
     }
 
-    @Test(arguments: TestDatabaseKind.allCases)
-    func perBatchCommitsKeepTheBatchesBeforeTheFailure(_ kind: TestDatabaseKind) async throws {
+    @Test(arguments: TestDatabaseKind.allCases, ["insert", "upsert"])
+    func perBatchCommitsKeepTheBatchesBeforeTheFailure(_ kind: TestDatabaseKind, mode: String) async throws {
         let (target, records) = try await Self.setUp(kind)
         let outcome = await DatabaseWorkflow.run(DatabaseWorkflow.load(records, into: """
             url: \(target.url)
             table: \(target.table)
+            mode: \(mode)
+            \(mode == "upsert" ? "key: [id]" : "")
             batch_size: 10
             commit: batch
             """), batchSize: 10)
@@ -54,5 +56,25 @@ import Testing
         #expect(outcome.node("store")?.metrics["rows_inserted"] == 20)
         #expect(outcome.node("store")?.metrics["batches_committed"] == 2)
         #expect(try await target.rows("SELECT count(*), max(id) FROM \(target.table)") == [[20, 20]])
+    }
+
+    @Test(arguments: TestDatabaseKind.allCases)
+    func perBatchUpsertsCommitEveryBatch(_ kind: TestDatabaseKind) async throws {
+        let target = try TestTarget.make(kind)
+        let yaml = DatabaseWorkflow.load(DatabaseWorkflow.products(35), into: """
+            url: \(target.url)
+            table: \(target.table)
+            mode: upsert
+            key: [id]
+            batch_size: 10
+            commit: batch
+            """)
+        let first = await DatabaseWorkflow.run(yaml, batchSize: 7)
+        #expect(first.node("store")?.error == nil)
+        #expect(first.node("store")?.metrics["batches_committed"] == 4)
+        #expect(first.node("store")?.metrics["rows_inserted"] == 35)
+        let second = await DatabaseWorkflow.run(yaml, batchSize: 7)
+        #expect(second.node("store")?.metrics["rows_unchanged"] == 35)
+        #expect(try await target.count(target.table) == 35)
     }
 }
