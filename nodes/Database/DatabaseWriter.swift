@@ -42,5 +42,7 @@ protocol DatabaseWriter: AnyObject {
     func startLoad(_ plan: LoadPlan) async throws
     /// Writes at most `limit` records taken from `feed`.
     func writeBatch(from feed: RecordFeed, limit: Int) async throws -> WriteCounts
+    /// True when rows taken from the feed wait for the next batch.
+    var hasHeldRows: Bool { get }
     func close() async
 }

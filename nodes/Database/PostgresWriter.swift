@@ -14,8 +14,13 @@ final class PostgresWriter: DatabaseWriter {
     private let stage = "pg_temp." + SQLIdentifier.quote("flow_stage_\(String(UInt64.random(in: 0..<UInt64.max), radix: 36))")
     private var copySQL = ""
     private var mergeSQL = ""
+    /// Positions of the key columns in a row (upsert).
+    private var keyPositions: [Int] = []
+    /// Rows taken from the feed but held back for the next batch, and the input index of the first.
+    private var carry: (first: Int, rows: ArraySlice<[SQLCell]>)?
 
     var dialect: SQLDialect { .postgres }
+    var hasHeldRows: Bool { carry != nil }
 
     init(connection: PostgresConnection) {
         self.connection = connection
@@ -69,6 +74,7 @@ final class PostgresWriter: DatabaseWriter {
             return
         }
         copySQL = "COPY \(stage) (\(columns)) FROM STDIN"
+        keyPositions = plan.key.compactMap { key in plan.columns.firstIndex { $0.name == key } }
         let target = "flow_target"
         let others = plan.columns.filter { !plan.key.contains($0.name) }
         var merge = "INSERT INTO \(plan.table.quoted) AS \(target) (\(columns)) SELECT \(columns) FROM \(stage) "
@@ -104,21 +110,42 @@ final class PostgresWriter: DatabaseWriter {
 
     func writeBatch(from feed: RecordFeed, limit: Int) async throws -> WriteCounts {
         guard let plan else { preconditionFailure("startLoad first") }
-        guard try await feed.peek() != nil else { return WriteCounts() }
-        let firstIndex = feed.nextIndex
+        if carry == nil, try await feed.peek() == nil { return WriteCounts() }
+        let firstIndex = carry?.first ?? feed.nextIndex
+        let upsert = plan.mode == .upsert
         var counts = WriteCounts()
         do {
             counts.written = try await connection.copyIn(copySQL) { writer in
+                // A key seen twice in one merge would fail it ("cannot affect row a second time"): the batch
+                // ends before the second record, which starts the next batch, so the later record wins.
+                var keys = Set<[SQLCell]>()
                 var remaining = limit
-                while let chunk = try await feed.nextChunk(limit: remaining) {
-                    remaining -= chunk.rows.count
-                    for row in chunk.rows { try await writer.write(row.map(Self.value)) }
+                var pendingRows = carry
+                carry = nil
+                while remaining > 0 {
+                    let chunk: (first: Int, rows: ArraySlice<[SQLCell]>)
+                    if let held = pendingRows {
+                        chunk = held
+                        pendingRows = nil
+                    } else if let next = try await feed.nextChunk(limit: remaining) {
+                        chunk = (next.first, next.rows[...])
+                    } else {
+                        break
+                    }
+                    for (offset, row) in zip(chunk.rows.indices, chunk.rows) {
+                        if upsert, !keys.insert(keyPositions.map { row[$0] }).inserted || remaining == 0 {
+                            carry = (chunk.first + offset - chunk.rows.startIndex, chunk.rows[offset...])
+                            return
+                        }
+                        try await writer.write(row.map(Self.value))
+                        remaining -= 1
+                    }
                 }
             }
         } catch let error as PostgresError {
             throw LoadError.postgres(error, firstRecord: firstIndex)
         }
-        guard plan.mode == .upsert else {
+        guard upsert else {
             counts.inserted = counts.written
             return counts
         }

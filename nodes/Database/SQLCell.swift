@@ -1,5 +1,5 @@
 /// A value ready to be written: JSON converted for its column.
-enum SQLCell: Sendable, Equatable {
+enum SQLCell: Sendable, Hashable {
     case null
     case int(Int64)
     case double(Double)

@@ -14,6 +14,7 @@ final class SQLiteWriter: DatabaseWriter {
     private var keyPositions: [Int] = []
 
     var dialect: SQLDialect { .sqlite }
+    var hasHeldRows: Bool { false }
 
     init(connection: SQLiteConnection) {
         self.connection = connection

@@ -84,7 +84,7 @@ struct JDBCLoad {
             if node.mode == .upsert { context.counters.add(counts.unchanged, to: "rows_unchanged") }
             if node.commit == .batch {
                 try await commit()
-                if try await feed.peek() == nil { return }
+                if !writer.hasHeldRows, try await feed.peek() == nil { return }
                 try await writer.begin()
                 inTransaction = true
             }
@@ -224,7 +224,9 @@ struct JDBCLoad {
     static func hint(for error: PostgresError) -> String? {
         if error.isConnectionLoss { return "the connection to PostgreSQL was lost; rerun the workflow (an upsert rerun is idempotent)" }
         switch error.sqlState {
-        case "21000": return "the batch has two records with the same key; upsert needs unique keys within a batch"
+        case "21000":
+            return "two records of the batch have keys the database considers equal though their values differ "
+                + "(a case-insensitive or numeric key written in different forms); normalise the key values"
         case "42P10": return "`key` must match a primary key or unique constraint of the table"
         default: return nil
         }
