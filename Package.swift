@@ -90,10 +90,13 @@ let package = Package(
         // MARK: Built-in node types, one folder each under nodes/.
         .target(
             name: "FlowNodes",
-            dependencies: ["FlowCore", "FlowJSON", "JSONPath", "FlowNotify", "FlowHTTP"],
+            dependencies: ["FlowCore", "FlowJSON", "JSONPath", "FlowNotify", "FlowHTTP", "FlowPostgres", "FlowSQLite"],
             path: "nodes"
         ),
-        .testTarget(name: "FlowNodesTests", dependencies: ["FlowNodes", "FlowCore", "FlowJSON", "JSONPath"]),
+        .testTarget(
+            name: "FlowNodesTests",
+            dependencies: ["FlowNodes", "FlowCore", "FlowJSON", "JSONPath", "FlowPostgres", "FlowSQLite"]
+        ),
 
         // MARK: Command line: one file per subcommand; the executable is a one-line entry point.
         .target(

@@ -184,8 +184,8 @@ public final class SQLiteConnection: @unchecked Sendable {
     private let database: SQLiteDatabase
     private let queue: DispatchQueue
 
-    public init(path: String) throws {
-        database = try SQLiteDatabase(path: path)
+    public init(path: String, readOnly: Bool = false) throws {
+        database = try SQLiteDatabase(path: path, readOnly: readOnly)
         queue = DispatchQueue(label: "flow.sqlite")
     }
 

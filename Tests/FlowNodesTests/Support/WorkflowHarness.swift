@@ -17,7 +17,7 @@ struct WorkflowHarness {
 
     struct SilentObserver: RunObserver {}
 
-    static let registry = BuiltinNodes.registry.adding([CollectorNode.self])
+    static let registry = BuiltinNodes.registry.adding([CollectorNode.self, SlowSourceNode.self, CountingSinkNode.self])
 
     /// Only loads and plans: the diagnostics `flow validate` would report.
     static func validate(_ yaml: String, file: String = "test.yaml") -> Diagnostics {

@@ -1,0 +1,110 @@
+import FlowCore
+import FlowJSON
+
+/// Turns the node's input records into rows for a load: each record checked against the columns'
+/// types and converted, in chunks as the input delivers them. Holds at most one input batch.
+final class RecordFeed {
+    /// Why a record cannot be written; the node adds its id.
+    struct Failure: Error, CustomStringConvertible {
+        var message: String
+        var hint: String?
+        var description: String { message + (hint.map { " (\($0))" } ?? "") }
+    }
+
+    enum Extra: String, CaseIterable, Sendable {
+        case error
+        case ignore
+    }
+
+    private var iterator: RecordInput.AsyncIterator
+    private var pending: ArraySlice<JSON> = []
+    /// The 0-based index, in the whole input, of the next record to convert.
+    private(set) var nextIndex = 0
+    private(set) var finished = false
+
+    private(set) var columns: [TableColumn] = []
+    private var kinds: [ColumnKind] = []
+    private var positions: [String: Int] = [:]
+    /// Every column of the table, to tell "not written" from "not in the table" in messages.
+    private var tableColumns: Set<String> = []
+    private var extra: Extra = .error
+    private var dialect: SQLDialect = .postgres
+
+    init(_ input: RecordInput) {
+        iterator = input.makeAsyncIterator()
+    }
+
+    /// The records of the next input batch without consuming them (nil at the end of the input), to
+    /// choose columns from.
+    func peek() async throws -> ArraySlice<JSON>? {
+        while pending.isEmpty {
+            guard let batch = try await iterator.next() else {
+                finished = true
+                return nil
+            }
+            pending = batch[...]
+        }
+        return pending
+    }
+
+    /// Sets the columns rows are made of.
+    func configure(columns: [TableColumn], tableColumns: [String], extra: Extra, dialect: SQLDialect) {
+        self.columns = columns
+        kinds = columns.map(\.kind)
+        positions = Dictionary(columns.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
+        self.tableColumns = Set(tableColumns)
+        self.extra = extra
+        self.dialect = dialect
+    }
+
+    /// Up to `limit` converted rows, the record index of the first one, or nil at the end of the input.
+    func nextChunk(limit: Int) async throws -> (first: Int, rows: [[SQLCell]])? {
+        guard limit > 0, let available = try await peek() else { return nil }
+        let taken = available.prefix(limit)
+        pending = available.dropFirst(taken.count)
+        let first = nextIndex
+        var rows: [[SQLCell]] = []
+        rows.reserveCapacity(taken.count)
+        for record in taken {
+            rows.append(try convert(record, index: nextIndex))
+            nextIndex += 1
+        }
+        return (first, rows)
+    }
+
+    @inline(__always)
+    private func convert(_ record: JSON, index: Int) throws(Failure) -> [SQLCell] {
+        guard case .object(let object) = record else {
+            throw Failure(message: "record \(index) is \(ColumnKind.describe(record)), not an object",
+                          hint: "jdbc_output writes records whose fields are the table's columns")
+        }
+        var row = [SQLCell](repeating: .null, count: columns.count)
+        for (name, value) in object {
+            guard let position = positions[name] else {
+                if extra == .ignore { continue }
+                throw unknownColumn(name, index: index)
+            }
+            guard let cell = kinds[position].convert(value, dialect: dialect) else {
+                throw Failure(
+                    message: "record \(index), column \(JSON.quote(name)): expected \(columns[position].type.lowercased()), "
+                        + "found \(ColumnKind.describe(value))")
+            }
+            row[position] = cell
+        }
+        return row
+    }
+
+    private func unknownColumn(_ name: String, index: Int) -> Failure {
+        if tableColumns.contains(name) {
+            return Failure(
+                message: "record \(index), field \(JSON.quote(name)): the column is in the table but not among the "
+                    + "columns written, which were fixed from the first records",
+                hint: "list every column under `columns:`, or set `extra: ignore` to drop such fields")
+        }
+        let known = columns.map(\.name)
+        return Failure(
+            message: "record \(index), field \(JSON.quote(name)): the table has no such column",
+            hint: (Suggestions.hint(for: name, in: known).map { $0 + "; " } ?? "")
+                + "columns: \(known.map { JSON.quote($0) }.joined(separator: ", ")); `extra: ignore` drops unknown fields")
+    }
+}
