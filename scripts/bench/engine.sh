@@ -8,7 +8,7 @@ cd "$(dirname "$0")/../.."
 what="${1:-all}"
 work="${BENCH_DIR:-/tmp/flow-bench}/engine"
 mkdir -p "$work"
-swift build -c release --product flow >/dev/null
+swift build -c release --static-swift-stdlib --product flow >/dev/null
 flow="$PWD/.build/release/flow"
 python3 scripts/bench/gen_engine_workflows.py "$work"
 export FLOW_HOME="$work/home"

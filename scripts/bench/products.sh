@@ -15,7 +15,7 @@ bash scripts/services.sh start postgres >/dev/null
 # shellcheck disable=SC1091
 source "${FLOW_SERVICES_DIR:-/tmp/flow-services}/services.env"
 db="$FLOW_TEST_POSTGRES_URL"
-swift build -c release --product flow >/dev/null
+swift build -c release --static-swift-stdlib --product flow >/dev/null
 flow="$PWD/.build/release/flow"
 
 if [ ! -d "$work/pages" ]; then

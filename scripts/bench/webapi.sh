@@ -20,7 +20,7 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/flow-webapi-bench.XXXXXX")
 
 if [[ -z "${SKIP_BUILD:-}" ]]; then
     echo "building flow (release) ..." >&2
-    (cd "$ROOT" && swift build -c release --product flow >&2)
+    (cd "$ROOT" && swift build -c release --static-swift-stdlib --product flow >&2)
 fi
 FLOW="$ROOT/.build/release/flow"
 

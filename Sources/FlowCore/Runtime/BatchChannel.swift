@@ -21,9 +21,12 @@ final class BatchChannel: Sendable {
 
         var count: Int { buffer.count - head }
 
-        /// The longest-waiting producer, to wake when a slot frees up.
-        mutating func takeSender() -> CheckedContinuation<Void, Never>? {
-            senders.isEmpty ? nil : senders.removeFirst().continuation
+        /// The waiting producers, once the buffer has drained to `lowWater`: waking them in a group
+        /// rather than one per freed slot saves a context switch per batch.
+        mutating func takeSenders(lowWater: Int) -> [CheckedContinuation<Void, Never>] {
+            guard !senders.isEmpty, count <= lowWater else { return [] }
+            defer { senders.removeAll(keepingCapacity: true) }
+            return senders.map(\.continuation)
         }
 
         mutating func pop() -> [JSON] {
@@ -39,10 +42,13 @@ final class BatchChannel: Sendable {
     }
 
     let capacity: Int
+    /// Waiting producers resume when the buffer has drained to this many batches.
+    let lowWater: Int
     private let state = Mutex(State())
 
     init(capacity: Int) {
         self.capacity = max(1, capacity)
+        lowWater = self.capacity / 2
     }
 
     /// Batches waiting in the buffer.
@@ -98,21 +104,21 @@ final class BatchChannel: Sendable {
 
     /// The next batch, or nil when the producer finished. Throws the producer's failure.
     func receive() async throws -> [JSON]? {
-        enum Step { case value([JSON]?, CheckedContinuation<Void, Never>?), failure(any Error), wait }
+        enum Step { case value([JSON]?, [CheckedContinuation<Void, Never>]), failure(any Error), wait }
         let step: Step = state.withLock { s in
             if s.count > 0 {
                 let batch = s.pop()
-                return .value(batch, s.takeSender())
+                return .value(batch, s.takeSenders(lowWater: lowWater))
             }
             if s.finished {
                 if let failure = s.failure { return .failure(failure) }
-                return .value(nil, nil)
+                return .value(nil, [])
             }
             return .wait
         }
         switch step {
-        case .value(let batch, let sender):
-            sender?.resume()
+        case .value(let batch, let senders):
+            for sender in senders { sender.resume() }
             return batch
         case .failure(let error):
             throw error
@@ -120,20 +126,20 @@ final class BatchChannel: Sendable {
             try Task.checkCancellation()
             return try await withTaskCancellationHandler {
                 try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<[JSON]?, any Error>) in
-                    enum Now { case value([JSON]?, CheckedContinuation<Void, Never>?), failure(any Error), stored }
+                    enum Now { case value([JSON]?, [CheckedContinuation<Void, Never>]), failure(any Error), stored }
                     let now: Now = state.withLock { s in
                         if s.count > 0 {
                             let batch = s.pop()
-                            return .value(batch, s.takeSender())
+                            return .value(batch, s.takeSenders(lowWater: lowWater))
                         }
-                        if s.finished { return s.failure.map(Now.failure) ?? .value(nil, nil) }
+                        if s.finished { return s.failure.map(Now.failure) ?? .value(nil, []) }
                         if Task.isCancelled { return .failure(CancellationError()) }
                         s.receiver = continuation
                         return .stored
                     }
                     switch now {
-                    case .value(let batch, let sender):
-                        sender?.resume()
+                    case .value(let batch, let senders):
+                        for sender in senders { sender.resume() }
                         continuation.resume(returning: batch)
                     case .failure(let error): continuation.resume(throwing: error)
                     case .stored: break

@@ -14,7 +14,7 @@ public struct Engine: Sendable {
     public var batchSize: Int
     public var makeLogger: @Sendable (_ nodeID: String) -> Logger
 
-    public init(edgeCapacity: Int = 4, batchSize: Int = 500,
+    public init(edgeCapacity: Int = 8, batchSize: Int = 500,
                 makeLogger: @escaping @Sendable (String) -> Logger = { Logger(label: "flow.node.\($0)") }) {
         self.edgeCapacity = edgeCapacity
         self.batchSize = batchSize
