@@ -29,31 +29,35 @@ public struct Template: Sendable {
         source = text
         parts = []
         let scalars = Array(text.unicodeScalars)
-        var literal = String.UnicodeScalarView()
+        var literal = ""
+        var literalStart = 0
+        func flushLiteral(upTo end: Int) {
+            if end > literalStart { literal += String(String.UnicodeScalarView(scalars[literalStart..<end])) }
+        }
         var i = 0
         while i < scalars.count {
             let c = scalars[i]
             if c == "$", i + 2 < scalars.count, scalars[i + 1] == "$", scalars[i + 2] == "{" {
-                literal.append(contentsOf: "${".unicodeScalars)
+                flushLiteral(upTo: i)
+                literal += "${"
                 i += 3
+                literalStart = i
                 continue
             }
             guard c == "$", i + 1 < scalars.count, scalars[i + 1] == "{" else {
-                literal.append(c)
                 i += 1
                 continue
             }
+            flushLiteral(upTo: i)
             let start = i + 2
             guard let end = Template.closingBrace(scalars, from: start) else {
                 throw ExpressionError(message: "unterminated `${`: add the closing `}`", offset: i)
             }
             if !literal.isEmpty {
-                parts.append(.text(String(literal)))
-                literal = String.UnicodeScalarView()
+                parts.append(.text(literal))
+                literal = ""
             }
-            var expression = String.UnicodeScalarView()
-            expression.append(contentsOf: scalars[start..<end])
-            let source = String(expression)
+            let source = String(String.UnicodeScalarView(scalars[start..<end]))
             if source.unicodeScalars.allSatisfy({ $0.properties.isWhitespace }) {
                 throw ExpressionError(message: "empty `${}`", offset: i)
             }
@@ -64,8 +68,10 @@ public struct Template: Sendable {
                 throw ExpressionError(code: error.code, message: error.message, offset: start + (error.offset ?? 0))
             }
             i = end + 1
+            literalStart = i
         }
-        if !literal.isEmpty || parts.isEmpty { parts.append(.text(String(literal))) }
+        flushLiteral(upTo: scalars.count)
+        if !literal.isEmpty || parts.isEmpty { parts.append(.text(literal)) }
     }
 
     /// Finds the `}` closing an interpolation, skipping braces inside nested braces and string literals.

@@ -70,6 +70,7 @@ public struct Planner: Sendable {
 
     public func plan(_ workflow: Workflow, options: PlanOptions) -> (ExecutionPlan?, Diagnostics) {
         var diagnostics = Diagnostics()
+        let templateCache = TemplateCache(language: language)
         let masker = SecretMasker()
 
         var envObject = JSONObject(minimumCapacity: options.environment.count)
@@ -159,7 +160,8 @@ public struct Planner: Sendable {
                     registerNestedSecrets(values[name]!, type: spec.type, in: masker)
                     continue
                 }
-                guard let resolved = resolve(yaml, scope: scope, diagnostics: &diagnostics, context: context, field: name) else { continue }
+                guard let resolved = resolve(yaml, scope: scope, templates: templateCache, diagnostics: &diagnostics, context: context, field: name)
+                else { continue }
                 if let problem = FieldType.check(resolved, against: spec.type) {
                     diagnostics.error("`\(name)` in \(context) \(problem) after resolving `${...}`", at: yaml.textLocation)
                     continue
@@ -252,12 +254,13 @@ public struct Planner: Sendable {
     }
 
     /// Evaluates the templates in a YAML value against the run scope.
-    func resolve(_ yaml: YAMLNode, scope: RunScope, diagnostics: inout Diagnostics, context: String, field: String) -> JSON? {
+    func resolve(_ yaml: YAMLNode, scope: RunScope, templates: TemplateCache, diagnostics: inout Diagnostics, context: String,
+                 field: String) -> JSON? {
         switch yaml.kind {
         case .scalar(let text, _):
             guard Template.containsInterpolation(text), yaml.tag == nil else { return yaml.toJSON() }
             do {
-                let template = try Template(text, language: language)
+                let template = try templates.template(text)
                 return try template.evaluate(scope.object, bindings: scope.bindings)
             } catch {
                 diagnostics.error("cannot resolve `${...}` in `\(field)` of \(context): \(error.description)",
@@ -267,14 +270,17 @@ public struct Planner: Sendable {
         case .sequence(let items):
             var out: [JSON] = []
             for item in items {
-                guard let v = resolve(item, scope: scope, diagnostics: &diagnostics, context: context, field: field) else { return nil }
+                guard let v = resolve(item, scope: scope, templates: templates, diagnostics: &diagnostics, context: context, field: field)
+                else { return nil }
                 out.append(v)
             }
             return .array(out)
         case .mapping(let pairs):
             var out = JSONObject(minimumCapacity: pairs.count)
             for pair in pairs {
-                guard let v = resolve(pair.value, scope: scope, diagnostics: &diagnostics, context: context, field: field) else { return nil }
+                guard let v = resolve(pair.value, scope: scope, templates: templates, diagnostics: &diagnostics, context: context,
+                                      field: field)
+                else { return nil }
                 out[pair.key.scalarText ?? ""] = v
             }
             return .object(out)
@@ -369,5 +375,20 @@ extension FieldType {
         default:
             return "must be \(type.displayName), found \(value.typeName)"
         }
+    }
+}
+
+/// Compiled templates by text, for one planning pass: large workflows repeat `${params.x}`.
+final class TemplateCache {
+    let language: any ExpressionLanguage
+    private var byText: [String: Template] = [:]
+
+    init(language: any ExpressionLanguage) { self.language = language }
+
+    func template(_ text: String) throws(ExpressionError) -> Template {
+        if let t = byText[text] { return t }
+        let t = try Template(text, language: language)
+        byText[text] = t
+        return t
     }
 }

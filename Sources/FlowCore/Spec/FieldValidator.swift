@@ -7,6 +7,8 @@ struct FieldValidator {
     /// Declared parameter names, to report `params.x` references to undeclared ones.
     let paramNames: Set<String>
     var diagnostics = Diagnostics()
+    /// Templates by text: large workflows repeat the same `${params.x}` many times.
+    var templates: [String: Template] = [:]
 
     init(language: any ExpressionLanguage, paramNames: Set<String>) {
         self.language = language
@@ -177,7 +179,13 @@ struct FieldValidator {
     @discardableResult
     mutating func compileTemplate(_ text: String, at node: YAMLNode, perRecord: Bool, field: String, context: String) -> Template? {
         do {
-            let template = try Template(text, language: language)
+            let template: Template
+            if let cached = templates[text] {
+                template = cached
+            } else {
+                template = try Template(text, language: language)
+                templates[text] = template
+            }
             for part in template.parts {
                 guard case .expression(_, let source, let offset) = part else { continue }
                 checkReferences(source, at: node, perRecord: perRecord, field: field, context: context, baseOffset: offset, text: text)
