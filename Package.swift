@@ -93,13 +93,14 @@ let package = Package(
             dependencies: ["FlowCore", "FlowJSON", "JSONPath", "FlowNotify"],
             path: "nodes"
         ),
-        .testTarget(name: "FlowNodesTests", dependencies: ["FlowNodes", "FlowCore", "FlowJSON", "JSONPath"]),
+        // FlowExpressions only in the tests: they run nodes with the JSONata language the CLI uses.
+        .testTarget(name: "FlowNodesTests", dependencies: ["FlowNodes", "FlowCore", "FlowJSON", "JSONPath", "FlowExpressions"]),
 
         // MARK: Command line: one file per subcommand; the executable is a one-line entry point.
         .target(
             name: "FlowCLI",
             dependencies: [
-                "FlowCore", "FlowNodes", "FlowNotify", "FlowRunStore", "FlowJSON", "JSONPath", "FlowExpressions",
+                "FlowCore", "FlowNodes", "FlowNotify", "FlowRunStore", "FlowJSON", "JSONPath", "FlowExpressions", "JSONata",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
