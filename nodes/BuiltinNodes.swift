@@ -11,6 +11,7 @@ public enum BuiltinNodes {
         JSONExtractNode.self,
         NotifyNode.self,
         SleepNode.self,
+        TransformNode.self,
     ]
 
     public static var registry: NodeRegistry { NodeRegistry(types) }
