@@ -93,16 +93,17 @@ let package = Package(
             dependencies: ["FlowCore", "FlowJSON", "JSONPath", "FlowNotify", "FlowHTTP", "FlowPostgres", "FlowSQLite"],
             path: "nodes"
         ),
+        // FlowExpressions only in the tests: they run nodes with the JSONata language the CLI uses.
         .testTarget(
             name: "FlowNodesTests",
-            dependencies: ["FlowNodes", "FlowCore", "FlowJSON", "JSONPath", "FlowPostgres", "FlowSQLite"]
+            dependencies: ["FlowNodes", "FlowCore", "FlowJSON", "JSONPath", "FlowPostgres", "FlowSQLite", "FlowExpressions"]
         ),
 
         // MARK: Command line: one file per subcommand; the executable is a one-line entry point.
         .target(
             name: "FlowCLI",
             dependencies: [
-                "FlowCore", "FlowNodes", "FlowNotify", "FlowRunStore", "FlowJSON", "JSONPath", "FlowExpressions",
+                "FlowCore", "FlowNodes", "FlowNotify", "FlowRunStore", "FlowJSON", "JSONPath", "FlowExpressions", "JSONata",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

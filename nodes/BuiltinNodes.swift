@@ -13,6 +13,7 @@ public enum BuiltinNodes {
         NotifyNode.self,
         SleepNode.self,
         SQLQueryNode.self,
+        TransformNode.self,
         WebAPINode.self,
     ]
 

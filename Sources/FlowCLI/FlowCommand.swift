@@ -17,7 +17,7 @@ public struct FlowCommand: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             RunCommand.self, ValidateCommand.self, GraphCommand.self, NodesCommand.self, RunsCommand.self,
-            SchemaCommand.self, JSONPathCommand.self,
+            SchemaCommand.self, JSONPathCommand.self, EvalCommand.self,
         ]
     )
 

@@ -1,4 +1,5 @@
 import FlowCore
+import FlowExpressions
 import FlowNodes
 import Foundation
 import Testing
@@ -22,7 +23,7 @@ import Testing
     }
 
     @Test func everyNodeTypeHasAValidExample() throws {
-        let loader = WorkflowLoader(registry: BuiltinNodes.registry, language: PathExpressionLanguage())
+        let loader = WorkflowLoader(registry: BuiltinNodes.registry, language: JSONataLanguage())
         for type in BuiltinNodes.types {
             let spec = type.spec
             #expect(!spec.example.isEmpty, "\(spec.type) has no example")

@@ -1,9 +1,11 @@
 import FlowCore
+import FlowExpressions
 import FlowJSON
 import FlowNodes
 import Foundation
 
-/// Loads, plans and runs a workflow given as text with the built-in node types plus the test collector.
+/// Loads, plans and runs a workflow given as text with the built-in node types plus the test collector,
+/// and JSONata as the expression language (as the `flow` binary does).
 struct WorkflowHarness {
     struct Outcome {
         /// Nil when loading or planning failed.
@@ -21,23 +23,23 @@ struct WorkflowHarness {
 
     /// Only loads and plans: the diagnostics `flow validate` would report.
     static func validate(_ yaml: String, file: String = "test.yaml") -> Diagnostics {
-        let loader = WorkflowLoader(registry: registry, language: PathExpressionLanguage())
+        let loader = WorkflowLoader(registry: registry, language: JSONataLanguage())
         let (workflow, diagnostics) = loader.load(text: yaml, file: file)
         guard let workflow, !diagnostics.hasErrors else { return diagnostics }
         var all = diagnostics
-        all.append(contentsOf: Planner(language: PathExpressionLanguage()).plan(workflow, options: PlanOptions()).1)
+        all.append(contentsOf: Planner(language: JSONataLanguage()).plan(workflow, options: PlanOptions()).1)
         return all
     }
 
     /// Runs the workflow; `buckets` are the `bucket:` names of its collectors, read back afterwards.
     /// A small `batchSize` makes records cross batch boundaries.
     static func run(_ yaml: String, buckets: [String], batchSize: Int = 500, file: String = "test.yaml") async -> Outcome {
-        let loader = WorkflowLoader(registry: registry, language: PathExpressionLanguage())
+        let loader = WorkflowLoader(registry: registry, language: JSONataLanguage())
         let (workflow, loadDiagnostics) = loader.load(text: yaml, file: file)
         guard let workflow, !loadDiagnostics.hasErrors else {
             return Outcome(result: nil, diagnostics: loadDiagnostics, collected: [:])
         }
-        let (plan, planDiagnostics) = Planner(language: PathExpressionLanguage()).plan(workflow, options: PlanOptions())
+        let (plan, planDiagnostics) = Planner(language: JSONataLanguage()).plan(workflow, options: PlanOptions())
         var diagnostics = loadDiagnostics
         diagnostics.append(contentsOf: planDiagnostics)
         guard let plan else { return Outcome(result: nil, diagnostics: diagnostics, collected: [:]) }
