@@ -35,7 +35,8 @@ public struct JSONataError: Error, Sendable, CustomStringConvertible {
 
     static func defaultMessage(code: String, token: String?, value: JSON?) -> String {
         let t = token ?? ""
-        let v = value.map { $0.serialized() } ?? ""
+        // Strings go in as they are: the templates quote them already.
+        let v = value.map { $0.stringValue ?? $0.serialized() } ?? ""
         switch code {
         case "S0101": return "String literal must be terminated by a matching quote"
         case "S0102": return "Number out of range: \(t)"
