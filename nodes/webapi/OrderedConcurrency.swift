@@ -1,7 +1,7 @@
 /// Runs `work` on the jobs from `next` with at most `parallel` running, and hands the results to
 /// `emit` in job order. The next jobs are started before a finished one is emitted, so emitting
 /// (parsing, sending downstream) overlaps the following transfers even with `parallel: 1`; at most
-/// `2 * parallel + 1` results wait to be emitted.
+/// `parallel + 1` results wait to be emitted.
 func forEachOrdered<Job: Sendable, Output: Sendable>(
     parallel: Int,
     next: () async throws -> Job?,
@@ -15,7 +15,7 @@ func forEachOrdered<Job: Sendable, Output: Sendable>(
         var done: [Int: Output] = [:]
         var exhausted = false
         while true {
-            while !exhausted, issued - completed < parallel, issued - emitted <= 2 * parallel {
+            while !exhausted, issued - completed < parallel, issued - emitted <= parallel {
                 guard let job = try await next() else {
                     exhausted = true
                     break

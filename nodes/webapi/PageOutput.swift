@@ -1,7 +1,8 @@
 import FlowCore
 import FlowJSON
 
-/// Batches pages for the output edge, sending early when the batch holds many bytes.
+/// Sends pages to the output edge one per batch: a page is a whole document (often megabytes
+/// once parsed), so the edge's bound of a few batches bounds memory.
 struct PageOutput {
     var writer: RecordWriter
     let output: RecordOutput
@@ -15,8 +16,7 @@ struct PageOutput {
     mutating func emit(_ page: JSON) async throws {
         try await writer.emit(page)
         count += 1
-        // Pages can be large: at most 16 per batch keeps memory bounded whatever the page size.
-        if count >= 16 {
+        if count >= 1 {
             try await writer.flush()
             count = 0
         }

@@ -55,7 +55,9 @@ struct WebAPINode: Node {
               paginate: { style: offset, limit: 100, offset_param: skip, total: $.total }
               rate_limit: 5
             """,
-        operationRetry: RetryPolicy(attempts: 3, backoff: .exponential, initial: .seconds(1), max: .seconds(30), jitter: true))
+        operationRetry: RetryPolicy(attempts: 3, backoff: .exponential, initial: .seconds(1), max: .seconds(30), jitter: true),
+        // One page per batch (PageOutput) and two batches per edge: pages can be megabytes each.
+        outputBuffer: 2)
 
     static let methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
     static let defaultMaxResponseBytes = 100_000_000

@@ -39,9 +39,14 @@ PY
 fi
 rows=$(wc -l < "$work/final.csv")
 
-exec 3< <(python3 scripts/bench/products_server.py --dir "$work/pages")
-read -r line <&3
-port="${line#PORT=}"
+# The server exits when its stdin closes: keep a FIFO open on fd 3 while this script runs.
+rm -f "$work/server.in" && mkfifo "$work/server.in"
+python3 scripts/bench/products_server.py --dir "$work/pages" < "$work/server.in" > "$work/server.port" &
+server=$!
+exec 3>"$work/server.in"
+trap 'exec 3>&-; kill $server 2>/dev/null || true' EXIT
+for _ in $(seq 100); do grep -q '^PORT=' "$work/server.port" 2>/dev/null && break; sleep 0.1; done
+port=$(sed -n 's/^PORT=//p' "$work/server.port")
 
 cat > "$work/products.yaml" <<YAML
 name: products-bench
@@ -51,7 +56,8 @@ nodes:
   fetch:
     type: webapi
     url: http://127.0.0.1:$port/products
-    paginate: { style: offset, limit: $page, offset_param: skip, total: \$.total, parallel: \${params.parallel} }
+    paginate: { style: offset, limit: $page, offset_param: skip, total: \$.total, items: "\$.products[*]" }
+    parallel: "\${params.parallel}"
   products:
     type: json_extract
     input: fetch
@@ -109,7 +115,6 @@ SQL
   end=$(date +%s.%N)
   times_ref+=("$(echo "$end - $start" | bc)")
 done
-exec 3<&-
 
 python3 - "$rows" "$loaded" "$work" "${times_flow[@]}" "${times_ref[@]}" <<'PY'
 import statistics, sys

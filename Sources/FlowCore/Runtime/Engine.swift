@@ -37,7 +37,7 @@ public struct Engine: Sendable {
         var edgeChannels: [String: [(consumer: String, channel: BatchChannel)]] = [:]
         var inputChannels: [String: [BatchChannel]] = [:]
         for edge in graph.edges where edge.kind == .data {
-            let channel = BatchChannel(capacity: edgeCapacity)
+            let channel = BatchChannel(capacity: byID[edge.from]?.node.spec.outputBuffer ?? edgeCapacity)
             edgeChannels[edge.from, default: []].append((edge.to, channel))
             inputChannels[edge.to, default: []].append(channel)
         }

@@ -25,10 +25,14 @@ public struct NodeSpec: Sendable {
     /// request, say): the engine then runs such a node once instead of retrying it as a whole, and this
     /// is the policy used when neither the node nor `defaults` sets `retry`.
     public var operationRetry: RetryPolicy?
+    /// Batches buffered on each of this node's output edges, when not the engine's default. Nodes
+    /// whose records are whole documents (a 1 MB API page is one record) ask for fewer, so that
+    /// memory stays bounded by bytes as well as by records.
+    public var outputBuffer: Int?
 
     public init(
         type: String, summary: String, inputs: Inputs, producesRecords: Bool = true,
-        fields: [FieldSpec], example: String, operationRetry: RetryPolicy? = nil
+        fields: [FieldSpec], example: String, operationRetry: RetryPolicy? = nil, outputBuffer: Int? = nil
     ) {
         self.type = type
         self.summary = summary
@@ -37,6 +41,7 @@ public struct NodeSpec: Sendable {
         self.fields = fields
         self.example = example
         self.operationRetry = operationRetry
+        self.outputBuffer = outputBuffer
     }
 
     public func field(_ name: String) -> FieldSpec? { fields.first { $0.name == name } }
