@@ -90,10 +90,13 @@ let package = Package(
         // MARK: Built-in node types, one folder each under nodes/.
         .target(
             name: "FlowNodes",
-            dependencies: ["FlowCore", "FlowJSON", "JSONPath", "FlowNotify"],
+            dependencies: ["FlowCore", "FlowJSON", "JSONPath", "FlowNotify", "FlowKafka"],
             path: "nodes"
         ),
-        .testTarget(name: "FlowNodesTests", dependencies: ["FlowNodes", "FlowCore", "FlowJSON", "JSONPath"]),
+        // Kafka*Tests run against the tansu test broker (scripts/services.sh start kafka); FlowKafka only
+        // for checking the loaded librdkafka version.
+        .testTarget(
+            name: "FlowNodesTests", dependencies: ["FlowNodes", "FlowCore", "FlowJSON", "JSONPath", "FlowKafka"]),
 
         // MARK: Command line: one file per subcommand; the executable is a one-line entry point.
         .target(

@@ -9,6 +9,8 @@ public enum BuiltinNodes {
         FileOutputNode.self,
         InlineNode.self,
         JSONExtractNode.self,
+        KafkaConsumeNode.self,
+        KafkaProduceNode.self,
         NotifyNode.self,
         SleepNode.self,
     ]
