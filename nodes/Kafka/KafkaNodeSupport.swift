@@ -9,7 +9,8 @@ enum KafkaNodeSupport {
         "Bootstrap brokers: `host:port`, several separated by commas, or a list.")
     static let configField = FieldSpec(
         "config", .map(.oneOf([.string, .integer, .number, .boolean])),
-        "Any librdkafka property, for SASL/SSL and tuning (e.g. `security.protocol: SASL_SSL`, `linger.ms: 20`). The values of properties whose names contain `password` or `secret` or start with `sasl.` or `ssl.key` are masked in logs and errors; pass credentials as `${secrets.NAME}`.")
+        "Any librdkafka property, for SASL/SSL and tuning (e.g. `security.protocol: SASL_SSL`, `linger.ms: 20`). The values of properties whose names contain `password` or `secret` or start with `sasl.` or `ssl.key` are masked in logs and errors; pass credentials as `${secrets.NAME}`."
+    ).secretKeys(KafkaConfig.isSensitive)
     static let connectTimeoutField = FieldSpec(
         "connect_timeout", .duration, default: "10s",
         "How long to wait for a broker to answer when the node starts; a wrong address fails after this.")

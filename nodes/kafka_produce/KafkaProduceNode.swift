@@ -55,8 +55,8 @@ struct KafkaProduceNode: Node {
 
     let brokers: String
     let topic: String
-    let key: (any CompiledExpression)?
-    let value: (any CompiledExpression)?
+    let key: (expression: any CompiledExpression, source: String)?
+    let value: (expression: any CompiledExpression, source: String)?
     let headers: [(String, [UInt8])]
     let partition: Int32?
     let properties: [String: String]
@@ -82,8 +82,10 @@ struct KafkaProduceNode: Node {
         if topic.isEmpty {
             diagnostics.append(config.error("`topic` is empty", field: "topic"))
         }
-        key = collect { try config.expression("key", language: context.language) } ?? nil
-        value = collect { try config.expression("value", language: context.language) } ?? nil
+        key = (collect { try config.expression("key", language: context.language) } ?? nil)
+            .map { ($0, config.string("key") ?? "") }
+        value = (collect { try config.expression("value", language: context.language) } ?? nil)
+            .map { ($0, config.string("value") ?? "") }
         var headers: [(String, [UInt8])] = []
         for (name, text) in config.value("headers")?.objectValue ?? [:] {
             headers.append((name, Array((text.stringValue ?? text.serialized()).utf8)))
@@ -124,8 +126,10 @@ struct KafkaProduceNode: Node {
         } catch {
             throw KafkaNodeSupport.failure(error, "cannot start a Kafka producer", context, brokers: brokers)
         }
-        let key = self.key?.bound(to: context.scope.bindings)
-        let value = self.value?.bound(to: context.scope.bindings)
+        let key = self.key.map { RecordExpression($0.expression, source: $0.source, bindings: context.scope.bindings) }
+        let value = self.value.map {
+            RecordExpression($0.expression, source: $0.source, bindings: context.scope.bindings)
+        }
         var keyBytes: [UInt8] = []
         var valueBytes: [UInt8] = []
         keyBytes.reserveCapacity(64)
@@ -190,13 +194,15 @@ struct KafkaProduceNode: Node {
                 message: context.masker.mask(
                     "\(counts.failed) of \(counts.sent) messages failed: \(first)"
                         + (index < context.counters.recordsIn ? " (stopped sending after the first failure)" : "")),
-                hint: "messages not acknowledged within `flush_timeout` (\(DurationParser.format(flushTimeout))) count as failed")
+                hint: counts.firstError.map { $0.isTimeout || $0.name.hasPrefix("_PURGE") } == true
+                    ? "messages not acknowledged within `flush_timeout` (\(DurationParser.format(flushTimeout))) or librdkafka's `message.timeout.ms` count as failed"
+                    : nil)
         }
     }
 
     @inline(__always)
     private func evaluate(
-        _ expression: any BoundExpression, _ record: JSON, index: Int, field: String, _ context: NodeContext
+        _ expression: RecordExpression, _ record: JSON, index: Int, field: String, _ context: NodeContext
     ) throws -> JSON? {
         do {
             return try expression.evaluate(record)
