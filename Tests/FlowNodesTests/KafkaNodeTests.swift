@@ -138,6 +138,46 @@ import Testing
         #expect(Set((second.collected["\(group)-2"] ?? []).compactMap { $0["value"]?["n"]?.intValue }) == Set(0..<50))
     }
 
+    // MARK: follow: true
+
+    @Test func followingReadsUntilInterruptedAndCommitsNothing() async throws {
+        let brokers = try KafkaTestBroker.brokers()
+        let dir = KafkaTestBroker.scratch()
+        let topic = KafkaTestBroker.uniqueName("nodes-follow")
+        let group = KafkaTestBroker.uniqueName("g")
+        KafkaTestBroker.writeRecords(20, to: "\(dir)/in.ndjson")
+        let produced = await WorkflowHarness.run(
+            """
+            nodes:
+              src: { type: file_input, path: in.ndjson }
+              out: { type: kafka_produce, input: src, brokers: \(brokers), topic: \(topic), key: k }
+            """, buckets: [], file: "\(dir)/produce.yaml")
+        #expect(produced.result?.status == .succeeded, "\(produced.result?.error ?? "")")
+
+        // The node timeout stands in for an interrupt.
+        let following = await WorkflowHarness.run(
+            """
+            nodes:
+              src:
+                type: kafka_consume
+                brokers: \(brokers)
+                topics: \(topic)
+                group: \(group)
+                follow: true
+                timeout: 6s
+                config: { session.timeout.ms: 6000, heartbeat.interval.ms: 500 }
+              out: { type: test_collector, input: src, bucket: \(group)-1 }
+            """, buckets: ["\(group)-1"], file: "\(dir)/follow.yaml")
+        #expect(following.node("src")?.error?.contains("timed out") == true, "\(following.node("src")?.error ?? "")")
+        #expect(following.collected["\(group)-1"]?.count == 20)
+
+        let bounded = await WorkflowHarness.run(
+            KafkaTestBroker.consumeWorkflow(brokers: brokers, topic: topic, group: group, bucket: "\(group)-2"),
+            buckets: ["\(group)-2"], file: "\(dir)/consume.yaml")
+        #expect(bounded.result?.status == .succeeded, "\(bounded.result?.error ?? "")")
+        #expect(bounded.collected["\(group)-2"]?.count == 20)
+    }
+
     // MARK: Values that are not JSON
 
     @Test func aValueThatIsNotJSONFailsNamingTopicPartitionAndOffset() async throws {
@@ -164,10 +204,12 @@ import Testing
     // MARK: Broker restart during a produce
 
     @Test func restartingTheBrokerDuringAProduceLosesNothingSilently() async throws {
-        let brokers = try KafkaTestBroker.brokers()
+        _ = try KafkaTestBroker.brokers()
+        let broker = try await PrivateBroker.start()
+        let brokers = broker.brokers
         let dir = KafkaTestBroker.scratch()
         let topic = KafkaTestBroker.uniqueName("nodes-restart")
-        let count = 300_000
+        let count = 400_000
         KafkaTestBroker.writeRecords(count, to: "\(dir)/in.ndjson")
         let workflow = """
             nodes:
@@ -181,17 +223,36 @@ import Testing
                 flush_timeout: 30s
                 config: { message.timeout.ms: 10000, linger.ms: 5 }
             """
-        let outcome = try await withThrowingTaskGroup(of: WorkflowHarness.Outcome?.self) { group in
-            group.addTask { await WorkflowHarness.run(workflow, buckets: [], file: "\(dir)/produce.yaml") }
+        let started = ContinuousClock.now
+        let (outcome, produceEnded, restartBegan) = try await withThrowingTaskGroup(
+            of: (WorkflowHarness.Outcome?, ContinuousClock.Instant).self
+        ) { group in
             group.addTask {
-                try await Task.sleep(for: .milliseconds(700))
-                try await KafkaTestBroker.restart(brokers: brokers)
-                return nil
+                let outcome = await WorkflowHarness.run(workflow, buckets: [], file: "\(dir)/produce.yaml")
+                return (outcome, .now)
+            }
+            group.addTask {
+                try await Task.sleep(for: .milliseconds(500))
+                let began = ContinuousClock.now
+                try await broker.restart()
+                return (nil, began)
             }
             var outcome: WorkflowHarness.Outcome?
-            for try await result in group { if let result { outcome = result } }
-            return outcome!
+            var ended = ContinuousClock.now
+            var began = ContinuousClock.now
+            for try await (result, instant) in group {
+                if let result {
+                    outcome = result
+                    ended = instant
+                } else {
+                    began = instant
+                }
+            }
+            return (outcome!, ended, began)
         }
+        await broker.stop()
+        print("broker restart began \(restartBegan - started) after the produce started; the produce ended after \(produceEnded - started)")
+        #expect(produceEnded > restartBegan, "the restart must happen while the node is producing")
         let node = try #require(outcome.node("out"))
         let sent = node.metrics["messages_sent"] ?? -1
         let delivered = node.metrics["messages_delivered"] ?? -1
@@ -353,21 +414,61 @@ enum KafkaTestBroker {
           out: { type: test_collector, input: src, bucket: \(bucket) }
         """
     }
+}
 
-    /// `scripts/services/kafka.sh restart` on the broker's port (memory storage: topics are lost).
-    static func restart(brokers: String) async throws {
+/// A broker of its own for a test that restarts it, so the restart disturbs no other test (suites in
+/// other test targets run at the same time against the shared broker). Started and stopped with
+/// `scripts/services/kafka.sh` on a free port and in a scratch services directory.
+struct PrivateBroker {
+    let brokers: String
+    private let environment: [String: String]
+
+    static func start() async throws -> PrivateBroker {
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("flow-kafka-private-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let port = try freePort()
+        var environment = ProcessInfo.processInfo.environment
+        environment["FLOW_KAFKA_PORT"] = String(port)
+        environment["FLOW_SERVICES_DIR"] = directory
+        let broker = PrivateBroker(brokers: "127.0.0.1:\(port)", environment: environment)
+        try await broker.script("start")
+        return broker
+    }
+
+    func restart() async throws { try await script("restart") }
+
+    func stop() async { try? await script("stop") }
+
+    private func script(_ action: String) async throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
         let process = Process()
         process.executableURL = root.appendingPathComponent("scripts/services/kafka.sh")
-        process.arguments = ["restart"]
-        var environment = ProcessInfo.processInfo.environment
-        environment["FLOW_KAFKA_PORT"] = String(brokers.split(separator: ",")[0].split(separator: ":").last ?? "")
+        process.arguments = [action]
         process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
         try process.run()
         while process.isRunning {
             try await Task.sleep(for: .milliseconds(20))
         }
-        try #require(process.terminationStatus == 0, "scripts/services/kafka.sh restart failed")
+        try #require(process.terminationStatus == 0, "scripts/services/kafka.sh \(action) failed")
+    }
+
+    /// A port nothing listens on now (the kernel's choice for port 0).
+    private static func freePort() throws -> Int {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [
+            "python3", "-c",
+            "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])",
+        ]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return try #require(Int(text), "no free port: \(text)")
     }
 }
