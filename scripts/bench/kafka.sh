@@ -8,7 +8,8 @@
 # Per round, each on a fresh topic of the local tansu broker (scripts/services/kafka.sh):
 #   kcat:    kcat -P -l FILE, enable.idempotence=true, acks=all (kafka_produce's defaults), no key
 #   produce: flow run: file_input (ndjson) -> kafka_produce, no key (the same messages as kcat)
-#   keyed:   the same with `key: customer` (10,007 keys over the 4 partitions)
+#   keyed:   the same with `key: customer` (10,007 keys over the 4 partitions), against
+#            kcat -P -K '\t' on the same lines prefixed with their customer and a tab
 #   consume: flow run: kafka_consume until: end -> file_output /dev/null (the unkeyed topic)
 # flow parses every line into a record and serializes it again (the engine's records are JSON values);
 # kcat sends the lines as they are.
@@ -43,6 +44,16 @@ for i in range(n):
     out.write(json.dumps(record, separators=(",", ":")) + "\n")
 EOF
     mv "$DATA.tmp" "$DATA"
+fi
+KEYED="$DATA.keyed"
+if [[ ! -s "$KEYED" ]]; then
+    python3 -c '
+import json, sys
+with open(sys.argv[1], "rb") as lines, open(sys.argv[2], "wb") as out:
+    for line in lines:
+        out.write(json.loads(line)["customer"].encode() + b"\t" + line)
+' "$DATA" "$KEYED.tmp"
+    mv "$KEYED.tmp" "$KEYED"
 fi
 BYTES=$(wc -c <"$DATA")
 echo "input: $N records, $((BYTES / N)) bytes each on average"
@@ -105,11 +116,17 @@ EOF
         "($(python3 -c "print(f'{$produce_rate/$kcat_rate:.2f}')")x kcat)"
 
     start=$(now)
+    kcat -P -b "$BROKERS" -t "$KCAT_TOPIC-keyed" -K $'\t' -X enable.idempotence=true -X acks=all -l "$KEYED"
+    end=$(now)
+    kcat_keyed_rate=$(rate "$N" "$start" "$end")
+    echo "round $round kcat -P -K:    $N records in $(secs "$start" "$end") s: $kcat_keyed_rate msg/s"
+
+    start=$(now)
     "$FLOW" run "$WF-keyed.yaml" --no-progress >"$WF-keyed.log" 2>&1 || { cat "$WF-keyed.log"; exit 1; }
     end=$(now)
     keyed_rate=$(rate "$N" "$start" "$end")
     echo "round $round keyed produce: $N records in $(secs "$start" "$end") s: $keyed_rate msg/s" \
-        "($(python3 -c "print(f'{$keyed_rate/$kcat_rate:.2f}')")x kcat)"
+        "($(python3 -c "print(f'{$keyed_rate/$kcat_keyed_rate:.2f}')")x keyed kcat)"
 
     start=$(now)
     "$FLOW" run "$WF-consume.yaml" --no-progress >"$WF-consume.log" 2>&1 || { cat "$WF-consume.log"; exit 1; }
