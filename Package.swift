@@ -90,13 +90,15 @@ let package = Package(
         // MARK: Built-in node types, one folder each under nodes/.
         .target(
             name: "FlowNodes",
-            dependencies: ["FlowCore", "FlowJSON", "JSONPath", "FlowNotify", "FlowHTTP", "FlowPostgres", "FlowSQLite"],
+            dependencies: ["FlowCore", "FlowJSON", "JSONPath", "FlowNotify", "FlowHTTP", "FlowPostgres", "FlowSQLite", "FlowKafka"],
             path: "nodes"
         ),
         // FlowExpressions only in the tests: they run nodes with the JSONata language the CLI uses.
+        // Kafka*Tests run against the tansu test broker (scripts/services.sh start kafka); FlowKafka only
+        // for checking the loaded librdkafka version.
         .testTarget(
             name: "FlowNodesTests",
-            dependencies: ["FlowNodes", "FlowCore", "FlowJSON", "JSONPath", "FlowPostgres", "FlowSQLite", "FlowExpressions"]
+            dependencies: ["FlowNodes", "FlowCore", "FlowJSON", "JSONPath", "FlowPostgres", "FlowSQLite", "FlowExpressions", "FlowKafka"]
         ),
 
         // MARK: Command line: one file per subcommand; the executable is a one-line entry point.

@@ -10,6 +10,8 @@ public enum BuiltinNodes {
         InlineNode.self,
         JDBCOutputNode.self,
         JSONExtractNode.self,
+        KafkaConsumeNode.self,
+        KafkaProduceNode.self,
         NotifyNode.self,
         SleepNode.self,
         SQLQueryNode.self,

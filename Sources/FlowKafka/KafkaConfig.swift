@@ -1,9 +1,10 @@
 import CRdKafka
 
 /// librdkafka configuration properties, with secrets hidden from every description and error.
-enum KafkaConfig {
-    /// True for properties whose values must never appear in logs or errors.
-    static func isSensitive(_ name: String) -> Bool {
+public enum KafkaConfig {
+    /// True for properties whose values must never appear in logs or errors: names containing
+    /// `password` or `secret`, or starting with `sasl.` or `ssl.key`.
+    public static func isSensitive(_ name: String) -> Bool {
         let lowered = name.lowercased()
         return lowered.contains("password") || lowered.contains("secret") || lowered.hasPrefix("sasl.")
             || lowered.hasPrefix("ssl.key")

@@ -203,6 +203,38 @@ public final class KafkaConsumer: Sendable, CustomStringConvertible {
         }
     }
 
+    /// The group's committed offset (the next record to read) of each partition in `partitions`;
+    /// partitions without a committed offset are left out. Used with `highWatermarks()` to tell
+    /// whether a partition has anything left to read.
+    public func committedOffsets(
+        _ partitions: some Collection<KafkaTopicPartition>, timeout: Duration = .seconds(10)
+    ) async throws -> [KafkaTopicPartition: Int64] {
+        guard !partitions.isEmpty else { return [:] }
+        try checkOpen(operation: "reading committed offsets")
+        let client = self.client
+        let groupID = self.groupID
+        let partitions = Array(partitions)
+        return try await thread.run(operation: "reading committed offsets") { () throws(KafkaError) in
+            let list = rd_kafka_topic_partition_list_new(Int32(partitions.count))!
+            defer { rd_kafka_topic_partition_list_destroy(list) }
+            for partition in partitions {
+                rd_kafka_topic_partition_list_add(list, partition.topic, partition.partition)
+            }
+            let result = rd_kafka_committed(client.handle, list, Int32(clamping: timeout.milliseconds))
+            if result != RD_KAFKA_RESP_ERR_NO_ERROR {
+                throw KafkaError(rdkafka: result, operation: "reading committed offsets of group \(groupID)")
+            }
+            var offsets: [KafkaTopicPartition: Int64] = [:]
+            for index in 0..<Int(list.pointee.cnt) {
+                let element = list.pointee.elems[index]
+                guard element.err == RD_KAFKA_RESP_ERR_NO_ERROR, element.offset >= 0 else { continue }
+                offsets[KafkaTopicPartition(topic: String(cString: element.topic), partition: element.partition)] =
+                    element.offset
+            }
+            return offsets
+        }
+    }
+
     /// Synchronously commits, for each partition, the offset after the last processed record
     /// (`lastProcessed + 1`, Kafka's "next record to read").
     /// - Throws: `KafkaError` when the commit or any partition's commit fails.

@@ -158,6 +158,7 @@ public struct Planner: Sendable {
                     }
                     values[name] = yaml.toJSON()
                     registerNestedSecrets(values[name]!, type: spec.type, in: masker)
+                    registerSecretKeys(values[name]!, spec: spec, in: masker)
                     continue
                 }
                 guard let resolved = resolve(yaml, scope: scope, templates: templateCache, diagnostics: &diagnostics, context: context, field: name)
@@ -167,6 +168,7 @@ public struct Planner: Sendable {
                     continue
                 }
                 if spec.secret { registerSecrets(resolved, type: spec.type, in: masker) } else { registerNestedSecrets(resolved, type: spec.type, in: masker) }
+                registerSecretKeys(resolved, spec: spec, in: masker)
                 values[name] = resolved
             }
             let config = NodeConfig(nodeID: node.id, spec: node.spec, values: values, yaml: node.fields,
@@ -236,6 +238,12 @@ public struct Planner: Sendable {
         case .object(let o): o.values.forEach { registerStrings($0, in: masker) }
         default: break
         }
+    }
+
+    /// Registers the values under the secret keys of a field with `isSecretKey` (`config: {sasl.password: ...}`).
+    func registerSecretKeys(_ value: JSON, spec: FieldSpec, in masker: SecretMasker) {
+        guard let isSecretKey = spec.isSecretKey, case .object(let object) = value else { return }
+        for (key, item) in object where isSecretKey(key) { registerStrings(item, in: masker) }
     }
 
     /// Registers the values of secret fields nested in mappings (`slack: {webhook: ...}`), literal or not.

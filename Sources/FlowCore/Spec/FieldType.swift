@@ -53,6 +53,9 @@ public struct FieldSpec: Sendable {
     public var secret: Bool
     /// `${...}` in this field may use `record` and is evaluated per input record by the node.
     public var perRecord: Bool
+    /// For mapping fields whose keys are open-ended (client properties): tells which keys hold
+    /// secrets. Their values are masked like secret fields; the other values print as written.
+    public var isSecretKey: (@Sendable (String) -> Bool)?
 
     public init(
         _ name: String, _ type: FieldType, required: Bool = false, default defaultValue: FlowJSON.JSON? = nil,
@@ -65,6 +68,13 @@ public struct FieldSpec: Sendable {
         self.description = description
         self.secret = secret
         self.perRecord = perRecord
+    }
+
+    /// This field with `isSecretKey` set.
+    public func secretKeys(_ isSecretKey: @escaping @Sendable (String) -> Bool) -> FieldSpec {
+        var copy = self
+        copy.isSecretKey = isSecretKey
+        return copy
     }
 }
 
