@@ -51,7 +51,9 @@ let package = Package(
         .target(name: "CCurlShim", dependencies: ["CCurl"]),
         .target(name: "FlowHTTP", dependencies: ["CCurl", "CCurlShim"]),
         // Talks to real servers on 127.0.0.1 started by the tests (Tests/Fixtures).
-        .testTarget(name: "FlowHTTPTests", dependencies: ["FlowHTTP"]),
+        .testTarget(name: "FlowHTTPTests", dependencies: ["FlowHTTP", "FlowTestSupport"]),
+        // Shared by the test targets that start the Python fixture servers (Tests/Fixtures).
+        .target(name: "FlowTestSupport", path: "Tests/FlowTestSupport"),
 
         // MARK: RFC 9535 JSONPath over FlowJSON values, with I-Regexp (RFC 9485) for match()/search().
         .target(name: "JSONPath", dependencies: ["FlowJSON"]),
@@ -85,7 +87,7 @@ let package = Package(
         // the `notify` node), sent through FlowHTTP with retries.
         .target(name: "FlowNotify", dependencies: ["FlowCore", "FlowJSON", "FlowHTTP"]),
         // Talks to the real HTTP and SMTP fixtures (Tests/Fixtures) it starts itself.
-        .testTarget(name: "FlowNotifyTests", dependencies: ["FlowNotify", "FlowCore", "FlowJSON", "FlowHTTP"]),
+        .testTarget(name: "FlowNotifyTests", dependencies: ["FlowNotify", "FlowCore", "FlowJSON", "FlowHTTP", "FlowTestSupport"]),
 
         // MARK: Built-in node types, one folder each under nodes/.
         .target(
@@ -98,7 +100,8 @@ let package = Package(
         // for checking the loaded librdkafka version.
         .testTarget(
             name: "FlowNodesTests",
-            dependencies: ["FlowNodes", "FlowCore", "FlowJSON", "JSONPath", "FlowPostgres", "FlowSQLite", "FlowExpressions", "FlowKafka"]
+            dependencies: ["FlowNodes", "FlowCore", "FlowJSON", "JSONPath", "FlowPostgres", "FlowSQLite", "FlowExpressions", "FlowKafka",
+                           "FlowTestSupport"]
         ),
 
         // MARK: Command line: one file per subcommand; the executable is a one-line entry point.
@@ -111,6 +114,6 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "flow", dependencies: ["FlowCLI"]),
-        .testTarget(name: "FlowCLITests", dependencies: ["FlowCLI", "FlowCore", "FlowNodes", "FlowJSON"]),
+        .testTarget(name: "FlowCLITests", dependencies: ["FlowCLI", "FlowCore", "FlowNodes", "FlowJSON", "FlowTestSupport"]),
     ]
 )

@@ -1,3 +1,4 @@
+import FlowTestSupport
 import FlowCore
 import FlowHTTP
 import FlowJSON

@@ -3,35 +3,42 @@ import Foundation
 import FoundationNetworking
 #endif
 
-/// A fixture server from Tests/Fixtures (http_fixture.py, smtp_fixture.py), started once per test
-/// process. The script prints `PORT=<n>` when it listens and exits when its stdin closes, so it ends
-/// with the test process. Safe to send: every stored property is immutable after `init`.
-final class Fixture: @unchecked Sendable {
-    let port: Int
+/// A fixture server from Tests/Fixtures (http_fixture.py, smtp_fixture.py), shared by the test
+/// targets that talk to real servers. The script prints `PORT=<n>` when it listens and exits when its
+/// stdin closes, so it ends with the test process. Safe to send: every stored property is immutable
+/// after `init`.
+public final class Fixture: @unchecked Sendable {
+    public let port: Int
     /// For the SMTP fixture: where it stores each message as `<n>.json`.
-    let directory: String?
+    public let directory: String?
+    /// `https` for a fixture started with `--tls`.
+    public let scheme: String
     private let process: Process
     private let stdinPipe: Pipe
 
-    private static let httpResult = Result { try Fixture(script: "http_fixture.py") }
-    static let smtpPassword = "pw-" + UUID().uuidString.prefix(12).lowercased()
+    /// Started on first use; a `Result`, so that a fixture that cannot start fails the tests that need
+    /// it with its reason instead of crashing the test process.
+    public static let httpResult = Result { try Fixture(script: "http_fixture.py") }
+    /// The same fixture over HTTPS with a throwaway self-signed certificate.
+    public static let httpsResult = Result { try Fixture(script: "http_fixture.py", arguments: ["--tls"]) }
+    public static let smtpPassword = "pw-" + UUID().uuidString.prefix(12).lowercased()
     private static let smtpResult = Result { () throws -> Fixture in
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("flow-cli-mail-\(UUID().uuidString)").path
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("flow-test-mail-\(UUID().uuidString)").path
         return try Fixture(script: "smtp_fixture.py", arguments: [dir, "--credentials", "flow:\(smtpPassword)"], directory: dir)
     }
 
     /// The HTTP fixture, started on first use. Starting waits for the script to print its port: that
     /// happens off the cooperative pool, which the other tests need meanwhile.
-    static func http() async throws -> Fixture { try await offThePool { try httpResult.get() } }
+    public static func http() async throws -> Fixture { try await offThePool { try httpResult.get() } }
     /// The SMTP fixture, accepting AUTH as flow / ``smtpPassword``.
-    static func smtp() async throws -> Fixture { try await offThePool { try smtpResult.get() } }
+    public static func smtp() async throws -> Fixture { try await offThePool { try smtpResult.get() } }
 
-    static var fixturesDirectory: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    public static var fixturesDirectory: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Fixtures")
     }
 
-    init(script: String, arguments: [String] = [], directory: String? = nil) throws {
+    public init(script: String, arguments: [String] = [], directory: String? = nil) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", Self.fixturesDirectory.appendingPathComponent(script).path] + arguments
@@ -60,19 +67,23 @@ final class Fixture: @unchecked Sendable {
         }
         self.port = port
         self.directory = directory
+        scheme = arguments.contains("--tls") ? "https" : "http"
         self.process = process
         self.stdinPipe = stdinPipe
     }
 
-    deinit {
+    deinit { stop() }
+
+    /// Ends the server (closing its stdin is enough; terminate in case it hangs).
+    public func stop() {
         try? stdinPipe.fileHandleForWriting.close()
         if process.isRunning { process.terminate() }
     }
 
-    func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
+    public func url(_ path: String, scheme: String? = nil) -> String { "\(scheme ?? self.scheme)://127.0.0.1:\(port)\(path)" }
 
     /// What `/hooks/{key}` recorded: the number of calls and the bodies that were accepted.
-    func hooks(_ key: String) async throws -> (calls: Int, requests: [[String: Any]]) {
+    public func hooks(_ key: String) async throws -> (calls: Int, requests: [[String: Any]]) {
         let address = url("/hooks/\(key)")
         let data = try await offThePool { try Data(contentsOf: URL(string: address)!) }
         let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
@@ -80,7 +91,7 @@ final class Fixture: @unchecked Sendable {
     }
 
     /// The messages the SMTP fixture stored whose recipients include `recipient`, waiting up to `timeout`.
-    func mails(to recipient: String, timeout: TimeInterval = 10) async -> [[String: Any]] {
+    public func mails(to recipient: String, timeout: TimeInterval = 10) async -> [[String: Any]] {
         let deadline = Date().addingTimeInterval(timeout)
         while true {
             var found: [[String: Any]] = []
@@ -96,13 +107,14 @@ final class Fixture: @unchecked Sendable {
     }
 }
 
-struct FixtureError: Error, CustomStringConvertible {
-    let message: String
-    var description: String { message }
+public struct FixtureError: Error, CustomStringConvertible {
+    public let message: String
+    public init(message: String) { self.message = message }
+    public var description: String { message }
 }
 
 /// A port on 127.0.0.1 with nothing listening (bound, then closed again).
-func unusedPort() -> Int {
+public func unusedPort() -> Int {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     defer { close(fd) }
     var address = sockaddr_in()
@@ -120,12 +132,12 @@ func unusedPort() -> Int {
 }
 
 /// A fresh key for `/hook/{key}`, unique per test.
-func hookKey(_ name: String) -> String { name + "-" + UUID().uuidString.prefix(8).lowercased() }
+public func hookKey(_ name: String) -> String { name + "-" + UUID().uuidString.prefix(8).lowercased() }
 
 /// Runs blocking work (a child process, a synchronous read) on a thread of its own, so that it does not
 /// hold one of the few threads of Swift's cooperative pool (two on this CI machine) that the other tests
 /// need. Dispatch's global queues are not used: on Linux they may share threads with that pool.
-func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+public func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in
         Thread { continuation.resume(with: Result { try body() }) }.start()
     }
