@@ -26,7 +26,7 @@ let package = Package(
         // Typed wrapper for the variadic rd_kafka_producev.
         .target(name: "CRdKafkaShim", dependencies: ["CRdKafka"]),
         .target(name: "FlowKafka", dependencies: ["CRdKafka", "CRdKafkaShim"]),
-        .testTarget(name: "FlowKafkaTests", dependencies: ["FlowKafka"]),
+        .testTarget(name: "FlowKafkaTests", dependencies: ["FlowKafka", "FlowTestSupport"]),
         // Producer throughput against kcat: scripts/bench/kafka-produce.sh.
         .executableTarget(
             name: "KafkaProduceBench", dependencies: ["FlowKafka"], path: "Benchmarks/KafkaProduceBench"),

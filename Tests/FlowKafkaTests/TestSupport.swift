@@ -1,3 +1,4 @@
+import FlowTestSupport
 import Foundation
 import Testing
 
@@ -71,61 +72,4 @@ enum TestBroker {
 extension KafkaConsumerMessage {
     var valueString: String { String(decoding: value ?? [], as: UTF8.self) }
     var keyString: String { String(decoding: key ?? [], as: UTF8.self) }
-}
-
-/// A broker of its own for a test that restarts it, so the restart disturbs no other test (suites in
-/// other test targets run at the same time against the shared broker). Started and stopped with
-/// `scripts/services/kafka.sh` on a free port and in a scratch services directory.
-struct PrivateBroker {
-    let brokers: String
-    private let environment: [String: String]
-
-    static func start() async throws -> PrivateBroker {
-        let directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("flow-kafka-private-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let port = try freePort()
-        var environment = ProcessInfo.processInfo.environment
-        environment["FLOW_KAFKA_PORT"] = String(port)
-        environment["FLOW_SERVICES_DIR"] = directory
-        let broker = PrivateBroker(brokers: "127.0.0.1:\(port)", environment: environment)
-        try await broker.script("start")
-        return broker
-    }
-
-    func restart() async throws { try await script("restart") }
-
-    func stop() async { try? await script("stop") }
-
-    private func script(_ action: String) async throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        let process = Process()
-        process.executableURL = root.appendingPathComponent("scripts/services/kafka.sh")
-        process.arguments = [action]
-        process.environment = environment
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        while process.isRunning {
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        try #require(process.terminationStatus == 0, "scripts/services/kafka.sh \(action) failed")
-    }
-
-    /// A port nothing listens on now (the kernel's choice for port 0).
-    private static func freePort() throws -> Int {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            "python3", "-c",
-            "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])",
-        ]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        return try #require(Int(text), "no free port: \(text)")
-    }
 }
