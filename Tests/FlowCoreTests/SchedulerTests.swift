@@ -131,6 +131,19 @@ import Testing
         #expect(full.node("sink").recordsIn == 5)
     }
 
+    @Test func nodeAfterASkippedNodeLaterInTheFileStillRuns() async throws {
+        // `report` comes first in the file and waits on `optional`, which is skipped: nothing
+        // completes afterwards to trigger another scheduling pass, so the engine must retry itself.
+        let result = try await runWorkflow("""
+            nodes:
+              report: { type: t_work, board: skipafter, ms: 1, after: optional }
+              optional: { type: t_work, board: skipafter, ms: 1, when: "false" }
+            """)
+        #expect(result.status == .succeeded)
+        #expect(result.node("optional").status == .skipped)
+        #expect(result.node("report").status == .succeeded)
+    }
+
     @Test func whenSeesFinishedNodes() async throws {
         let result = try await runWorkflow("""
             nodes:

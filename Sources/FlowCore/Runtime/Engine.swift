@@ -88,8 +88,18 @@ public struct Engine: Sendable {
         }
 
         await withTaskGroup(of: Completion.self) { group in
-            /// Starts every pipeline whose ordering dependencies are done, within the limit.
+            /// Starts every pipeline whose ordering dependencies are done, within the limit. Repeats
+            /// while a pass settled a pipeline without running it (all skipped), since that can make
+            /// an earlier pipeline in the list ready and no task completion would come to retry it.
             func startReady() {
+                var settledWithoutRunning: Bool
+                repeat {
+                    settledWithoutRunning = false
+                    startReadyPass(&settledWithoutRunning)
+                } while settledWithoutRunning
+            }
+
+            func startReadyPass(_ settledWithoutRunning: inout Bool) {
                 guard !Task.isCancelled, !cancelledByFailure else { return }
                 for (p, members) in pipelines.enumerated() where !started[p] {
                     guard runningPipelines < limit else { return }
@@ -129,14 +139,21 @@ public struct Engine: Sendable {
                                 let message = plan.masker.mask("node `\(id)`: `when` failed: \(error)")
                                 firstError = firstError ?? message
                                 finishWithoutRunning(id, .failed, error: message)
-                                if node.onError == .fail { cancelledByFailure = true }
+                                if node.onError == .fail {
+                                    cancelledByFailure = true
+                                    group.cancelAll()
+                                    return
+                                }
                                 continue
                             }
                         }
                         status[id] = .running
                         toRun.append(planned)
                     }
-                    if toRun.isEmpty { continue }
+                    if toRun.isEmpty {
+                        settledWithoutRunning = true
+                        continue
+                    }
                     runningPipelines += 1
                     remainingInPipeline[p] = toRun.count
                     for planned in toRun { addNodeTask(planned) }
