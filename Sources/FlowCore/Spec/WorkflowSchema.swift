@@ -167,7 +167,7 @@ public enum NodeDocs {
                 let def = field.defaultValue.map { "`\($0.serialized())`" } ?? ""
                 var description = field.description.replacingAll("|", with: "\\|")
                 if field.secret { description += " Secret: masked in output." }
-                if field.perRecord { description += " `${record.x}` is evaluated per input record." }
+                if field.perRecord { description += " `${...}` is evaluated by the node as it runs (with `record`, per input record, where the node takes input)." }
                 out += "| \(name) | \(field.type.displayName.replacingAll("|", with: "\\|")) | \(def) | \(description) |\n"
                 if case .object(let nested) = field.type {
                     for n in nested {
