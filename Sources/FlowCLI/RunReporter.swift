@@ -76,7 +76,7 @@ final class RunReporter: RunObserver, Sendable {
         var message = result.status.rawValue
         if let d = result.duration { message += " in \(DurationParser.format(.milliseconds(Int64(d * 1000))))" }
         if result.status == .succeeded || result.recordsIn + result.recordsOut > 0 {
-            message += " (in \(Self.count(result.recordsIn)), out \(Self.count(result.recordsOut)))"
+            message += " (in \(TextFormat.count(result.recordsIn)), out \(TextFormat.count(result.recordsOut)))"
         }
         if let e = result.error, result.status != .succeeded { message += ": \(e)" }
         emit(level: level, event: "node_finished", node: result.id, message: message, fields: fields)
@@ -169,25 +169,14 @@ final class RunReporter: RunObserver, Sendable {
             }
             let elapsed = s.nodeStarted[id].map { now - $0 } ?? 0
             var line = "  \(color ? "\u{1B}[33m●\u{1B}[0m" : "*") \(id.padding(18)) running \(DurationParser.format(.milliseconds(Int64(elapsed * 1000))).padding(8))"
-            line += " in \(Self.count(c?.recordsIn ?? 0).padding(10)) out \(Self.count(out).padding(10))"
-            if rate > 0 { line += " \(Self.count(Int(rate)))/s" }
+            line += " in \(TextFormat.count(c?.recordsIn ?? 0).padding(10)) out \(TextFormat.count(out).padding(10))"
+            if rate > 0 { line += " \(TextFormat.count(Int(rate)))/s" }
             lines.append(String(line.prefix(width + (color ? 9 : 0))))
             if lines.count >= 20 { break }
         }
         lines.append("  \(done) done, \(lines.count) running, \(pending) waiting")
         Terminal.err(lines.joined(separator: "\n") + "\n")
         return lines.count
-    }
-
-    /// `1,234,567`.
-    static func count(_ n: Int) -> String {
-        let digits = String(n.magnitude)
-        var out = ""
-        for (i, c) in digits.enumerated() {
-            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
-            out.append(c)
-        }
-        return (n < 0 ? "-" : "") + out
     }
 }
 

@@ -7,13 +7,13 @@ enum RunSummary {
         if format == .json { return masker.mask(json(result)).serialized() + "\n" }
         var rows: [[String]] = [["node", "type", "status", "time", "in", "out", "details"]]
         for n in result.nodes {
-            var details = n.metrics.sorted { $0.key < $1.key }.map { "\($0.key)=\(RunReporter.count($0.value))" }
+            var details = n.metrics.sorted { $0.key < $1.key }.map { "\($0.key)=\(TextFormat.count($0.value))" }
             if n.attempts > 1 { details.append("attempts=\(n.attempts)") }
             if let e = n.error, n.status != .succeeded { details.append(e) }
             rows.append([
                 n.id, n.type, n.status.rawValue,
                 n.duration.map { DurationParser.format(.milliseconds(Int64($0 * 1000))) } ?? "-",
-                RunReporter.count(n.recordsIn), RunReporter.count(n.recordsOut), details.joined(separator: "; "),
+                TextFormat.count(n.recordsIn), TextFormat.count(n.recordsOut), details.joined(separator: "; "),
             ])
         }
         var widths = [Int](repeating: 0, count: 6)

@@ -65,7 +65,7 @@ struct RunsCommand: AsyncParsableCommand {
                 rows.append([r.id, r.workflow, r.status, String(WallClock.iso8601(r.startedAt).prefix(19)).replacingAll("T", with: " "),
                              r.finishedAt.map { DurationParser.format(.milliseconds(Int64(($0 - r.startedAt) * 1000))) } ?? "-"])
             }
-            Terminal.out(Table.render(rows))
+            Terminal.out(TextFormat.table(rows))
         }
     }
 
@@ -100,10 +100,10 @@ struct RunsCommand: AsyncParsableCommand {
                 if let e = n.error { details.append(e) }
                 let time = (n.startedAt != nil && n.finishedAt != nil)
                     ? DurationParser.format(.milliseconds(Int64((n.finishedAt! - n.startedAt!) * 1000))) : "-"
-                rows.append([n.id, n.type, n.status, time, RunReporter.count(n.recordsIn), RunReporter.count(n.recordsOut),
+                rows.append([n.id, n.type, n.status, time, TextFormat.count(n.recordsIn), TextFormat.count(n.recordsOut),
                              details.joined(separator: "; ")])
             }
-            out += "\n" + Table.render(rows)
+            out += "\n" + TextFormat.table(rows)
             if !notifications.isEmpty {
                 out += "\nnotifications\n"
                 for n in notifications {
@@ -113,19 +113,5 @@ struct RunsCommand: AsyncParsableCommand {
             }
             Terminal.out(out)
         }
-    }
-}
-
-/// Left-aligned text columns; the last column is not padded.
-enum Table {
-    static func render(_ rows: [[String]]) -> String {
-        guard let columns = rows.first?.count else { return "" }
-        var widths = [Int](repeating: 0, count: columns)
-        for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
-        return rows.map { row in
-            row.enumerated().map { i, cell in
-                i == columns - 1 ? cell : cell + String(repeating: " ", count: widths[i] - cell.count + 2)
-            }.joined().trimmingTrailingSpaces()
-        }.joined(separator: "\n") + "\n"
     }
 }

@@ -19,17 +19,7 @@ public enum NotifyValidation {
 
     /// Where a field (or a key or index inside it) was written.
     static func location(_ path: [String], in fields: YAMLNode) -> SourceLocation {
-        var node = fields
-        for key in path {
-            if let next = node[key] {
-                node = next
-            } else if let index = Int(key), let items = node.items, items.indices.contains(index) {
-                node = items[index]
-            } else {
-                break
-            }
-        }
-        return node.textLocation
+        fields.descendant(at: path).textLocation
     }
 
     /// `nodes.x` in a template where no node `x` exists.

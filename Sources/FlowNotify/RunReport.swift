@@ -75,9 +75,9 @@ public struct RunReport: Sendable {
         out += "finished  \(WallClock.iso8601(result.finishedAt))\n\n"
         var rows = [["node", "type", "status", "in", "out"]]
         for n in result.nodes {
-            rows.append([n.id, n.type, n.status.rawValue, Self.count(n.recordsIn), Self.count(n.recordsOut)])
+            rows.append([n.id, n.type, n.status.rawValue, TextFormat.count(n.recordsIn), TextFormat.count(n.recordsOut)])
         }
-        out += Self.table(rows)
+        out += TextFormat.table(rows)
         if let error = result.error, result.status != .succeeded {
             out += "\nerror: \(error)\n"
         }
@@ -106,7 +106,7 @@ public struct RunReport: Sendable {
         out += "<th align=\"right\">in</th><th align=\"right\">out</th></tr>\n"
         for n in result.nodes {
             out += "<tr><td><code>\(e(n.id))</code></td><td>\(e(n.type))</td><td>\(e(n.status.rawValue))</td>"
-            out += "<td align=\"right\">\(Self.count(n.recordsIn))</td><td align=\"right\">\(Self.count(n.recordsOut))</td></tr>\n"
+            out += "<td align=\"right\">\(TextFormat.count(n.recordsIn))</td><td align=\"right\">\(TextFormat.count(n.recordsOut))</td></tr>\n"
         }
         out += "</table>\n<p>More: <code>flow runs show \(e(result.runID))</code></p>\n</body></html>\n"
         return out
@@ -127,7 +127,7 @@ public struct RunReport: Sendable {
         if !result.nodes.isEmpty {
             let lines = result.nodes.map { n in
                 "\(Self.emoji(n.status)) `\(SlackText.escape(n.id))` \(SlackText.escape(n.type)): \(n.status.rawValue), "
-                    + "in \(Self.count(n.recordsIn)), out \(Self.count(n.recordsOut))"
+                    + "in \(TextFormat.count(n.recordsIn)), out \(TextFormat.count(n.recordsOut))"
             }
             blocks.append(SlackText.section("*Nodes*\n" + lines.joined(separator: "\n")))
         }
@@ -160,30 +160,5 @@ public struct RunReport: Sendable {
 
     static func durationText(_ seconds: Double) -> String {
         DurationParser.format(.milliseconds(Int64((seconds * 1000).rounded())))
-    }
-
-    /// `1,234,567`.
-    static func count(_ n: Int) -> String {
-        let digits = String(n.magnitude)
-        var out = ""
-        for (i, c) in digits.enumerated() {
-            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
-            out.append(c)
-        }
-        return (n < 0 ? "-" : "") + out
-    }
-
-    /// Left-aligned columns, two spaces apart.
-    static func table(_ rows: [[String]]) -> String {
-        guard let columns = rows.first?.count else { return "" }
-        var widths = [Int](repeating: 0, count: columns)
-        for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
-        return rows.map { row in
-            var line = ""
-            for (i, cell) in row.enumerated() {
-                line += i == columns - 1 ? cell : cell + String(repeating: " ", count: widths[i] - cell.count + 2)
-            }
-            return line
-        }.joined(separator: "\n") + "\n"
     }
 }

@@ -309,7 +309,7 @@ import Testing
 
     @Test func longStringsAreShortenedInMessages() {
         let text = String(repeating: "x", count: 100)
-        #expect(FieldConversion.describe(.string(text)) == "string \"" + String(repeating: "x", count: 40) + "...\"")
+        #expect(TextFormat.describe(.string(text)) == "string \"" + String(repeating: "x", count: 40) + "...\"")
     }
 
     // MARK: Validation

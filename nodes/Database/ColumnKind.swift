@@ -93,17 +93,4 @@ enum ColumnKind: Sendable, Equatable {
         }
         return digits && Double(s) != nil
     }
-
-    /// `string "abc"`, `number 12.5`, `boolean true`, `array`, `object`; long strings shortened.
-    static func describe(_ value: JSON) -> String {
-        switch value {
-        case .string(let s):
-            let shown = s.unicodeScalars.count > 40 ? String(String.UnicodeScalarView(s.unicodeScalars.prefix(40))) + "..." : s
-            return "string " + JSON.quote(shown)
-        case .int, .double, .bool:
-            return "\(value.typeName) \(value.serialized())"
-        case .null, .array, .object:
-            return value.typeName
-        }
-    }
 }

@@ -1,3 +1,4 @@
+import FlowCore
 import FlowPostgres
 
 /// A database named by URL in a node's `url` field.
@@ -88,5 +89,18 @@ extension String {
         while text.first?.isWhitespace == true { text.removeFirst() }
         while text.last?.isWhitespace == true { text.removeLast() }
         return String(text)
+    }
+}
+
+extension DatabaseURL {
+    /// The node's `url:` field; a bad URL is added to `diagnostics` (located at the field) and an
+    /// in-memory SQLite stands in, so the node can go on reporting its other problems.
+    static func parse(_ config: NodeConfig, _ context: NodeBuildContext, into diagnostics: inout Diagnostics) -> DatabaseURL {
+        do {
+            return try DatabaseURL(config.string("url") ?? "", resolvePath: context.resolvePath)
+        } catch {
+            diagnostics.append(config.error(error.description, field: "url"))
+            return .sqlite(path: ":memory:")
+        }
     }
 }

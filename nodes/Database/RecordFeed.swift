@@ -75,7 +75,7 @@ final class RecordFeed {
     @inline(__always)
     private func convert(_ record: JSON, index: Int) throws(Failure) -> [SQLCell] {
         guard case .object(let object) = record else {
-            throw Failure(message: "record \(index) is \(ColumnKind.describe(record)), not an object",
+            throw Failure(message: "record \(index) is \(TextFormat.describe(record)), not an object",
                           hint: "jdbc_output writes records whose fields are the table's columns")
         }
         var row = [SQLCell](repeating: .null, count: columns.count)
@@ -87,7 +87,7 @@ final class RecordFeed {
             guard let cell = kinds[position].convert(value, dialect: dialect) else {
                 throw Failure(
                     message: "record \(index), column \(JSON.quote(name)): expected \(columns[position].type.lowercased()), "
-                        + "found \(ColumnKind.describe(value))")
+                        + "found \(TextFormat.describe(value))")
             }
             row[position] = cell
         }

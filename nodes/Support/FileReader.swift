@@ -157,3 +157,22 @@ enum FileFormat: String, Sendable {
         return nil
     }
 }
+
+extension FileFormat {
+    /// `format:` when written, else the path's extension, else `fallback` (when the caller has one).
+    static func chosen(by config: NodeConfig, path raw: String, fallback: FileFormat? = nil) throws -> FileFormat {
+        if let f = config.string("format").flatMap(FileFormat.init) { return f }
+        if let f = FileFormat.from(path: raw) ?? fallback { return f }
+        throw config.error("cannot tell the format of `\(raw)` from its extension", field: "path",
+                           hint: "add `format: json`, `format: ndjson` or `format: csv`")
+    }
+
+    /// The CSV `delimiter:` field as one byte.
+    static func delimiter(_ config: NodeConfig) throws -> UInt8 {
+        let d = config.string("delimiter") ?? ","
+        guard d.utf8.count == 1, let byte = d.utf8.first else {
+            throw config.error("`delimiter` must be a single ASCII character", field: "delimiter")
+        }
+        return byte
+    }
+}

@@ -29,19 +29,8 @@ struct FileInputNode: Node {
     init(config: NodeConfig, context: NodeBuildContext) throws {
         let raw = config.string("path") ?? ""
         path = context.resolvePath(raw)
-        if let f = config.string("format").flatMap(FileFormat.init) {
-            format = f
-        } else if let f = FileFormat.from(path: raw) {
-            format = f
-        } else {
-            throw config.error("cannot tell the format of `\(raw)` from its extension", field: "path",
-                               hint: "add `format: json`, `format: ndjson` or `format: csv`")
-        }
-        let d = config.string("delimiter") ?? ","
-        guard d.utf8.count == 1, let byte = d.utf8.first else {
-            throw config.error("`delimiter` must be a single ASCII character", field: "delimiter")
-        }
-        delimiter = byte
+        format = try FileFormat.chosen(by: config, path: raw)
+        delimiter = try FileFormat.delimiter(config)
         inferTypes = config.bool("infer_types") ?? false
     }
 

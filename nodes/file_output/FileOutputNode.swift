@@ -37,26 +37,14 @@ struct FileOutputNode: Node {
     init(config: NodeConfig, context: NodeBuildContext) throws {
         let raw = config.string("path") ?? ""
         path = context.resolvePath(raw)
-        if let f = config.string("format").flatMap(FileFormat.init) {
-            format = f
-        } else if let f = FileFormat.from(path: raw) {
-            format = f
-        } else if raw.hasPrefix("/dev/") {
-            format = .ndjson
-        } else {
-            throw config.error("cannot tell the format of `\(raw)` from its extension", field: "path",
-                               hint: "add `format: json`, `format: ndjson` or `format: csv`")
-        }
+        // Devices (`/dev/null`, `/dev/stdout`) have no extension: NDJSON unless `format:` says otherwise.
+        format = try FileFormat.chosen(by: config, path: raw, fallback: raw.hasPrefix("/dev/") ? .ndjson : nil)
         append = config.string("mode") == "append"
         if append && format == .json {
             throw config.error("`mode: append` works with ndjson and csv, not json", field: "mode",
                                hint: "a JSON file holds one array; use `format: ndjson` to append records")
         }
-        let d = config.string("delimiter") ?? ","
-        guard d.utf8.count == 1, let byte = d.utf8.first else {
-            throw config.error("`delimiter` must be a single ASCII character", field: "delimiter")
-        }
-        delimiter = byte
+        delimiter = try FileFormat.delimiter(config)
         pretty = config.bool("pretty") ?? false
     }
 

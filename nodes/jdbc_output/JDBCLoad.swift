@@ -38,7 +38,7 @@ struct JDBCLoad {
         if columns.isEmpty, let first, let record = first.first {
             // Records that would write nothing are an error, not a silent no-op.
             throw RecordFeed.Failure(
-                message: "record \(feed.nextIndex) has no field to write into table \(node.table): found \(ColumnKind.describe(record))",
+                message: "record \(feed.nextIndex) has no field to write into table \(node.table): found \(TextFormat.describe(record))",
                 hint: existing == nil ? "records must be objects with at least one field"
                     : "the table has \(existing!.map { JSON.quote($0.name) }.joined(separator: ", "))")
         }

@@ -60,13 +60,7 @@ struct JDBCOutputNode: Node {
 
     init(config: NodeConfig, context: NodeBuildContext) throws {
         var diagnostics = Diagnostics()
-        var parsedURL = DatabaseURL.sqlite(path: ":memory:")
-        do {
-            parsedURL = try DatabaseURL(config.string("url") ?? "", resolvePath: context.resolvePath)
-        } catch {
-            diagnostics.append(config.error(error.description, field: "url"))
-        }
-        url = parsedURL
+        url = DatabaseURL.parse(config, context, into: &diagnostics)
 
         var parsedTable = TableName(schema: nil, name: "")
         do {

@@ -1,3 +1,4 @@
+import FlowCore
 import FlowJSON
 
 /// The type a `json_extract` field is converted to (`types:` or a field's `type:`).
@@ -54,22 +55,9 @@ enum FieldConversion: String, CaseIterable, Sendable {
     }
 
     func failure(_ value: JSON, reason: String? = nil) -> Failure {
-        var message = "cannot convert \(Self.describe(value)) to \(rawValue)"
+        var message = "cannot convert \(TextFormat.describe(value)) to \(rawValue)"
         if let reason { message += ": \(reason)" }
         return Failure(message: message)
-    }
-
-    /// `string "abc"`, `number 12.5`, `boolean true`, `array`, `object`; long strings are shortened.
-    static func describe(_ value: JSON) -> String {
-        switch value {
-        case .string(let s):
-            let shown = s.unicodeScalars.count > 40 ? String(String.UnicodeScalarView(s.unicodeScalars.prefix(40))) + "..." : s
-            return "string " + JSON.quote(shown)
-        case .int, .double, .bool:
-            return "\(value.typeName) \(value.serialized())"
-        case .null, .array, .object:
-            return value.typeName
-        }
     }
 
     /// `d` as an Int when it is integral and representable.

@@ -36,13 +36,7 @@ struct SQLQueryNode: Node {
 
     init(config: NodeConfig, context: NodeBuildContext) throws {
         var diagnostics = Diagnostics()
-        var parsedURL = DatabaseURL.sqlite(path: ":memory:")
-        do {
-            parsedURL = try DatabaseURL(config.string("url") ?? "", resolvePath: context.resolvePath)
-        } catch {
-            diagnostics.append(config.error(error.description, field: "url"))
-        }
-        url = parsedURL
+        url = DatabaseURL.parse(config, context, into: &diagnostics)
         query = config.string("query") ?? ""
         params = config.value("params")?.arrayValue ?? []
         batchSize = config.int("batch_size") ?? 1000

@@ -48,6 +48,22 @@ public struct YAMLNode: Sendable {
         pairs?.last { $0.key.scalarText == key }?.value
     }
 
+    /// The node at `path` below this one (mapping keys, or list indexes as text), stopping at the
+    /// deepest node that exists: where an error about that path should point.
+    public func descendant(at path: [String]) -> YAMLNode {
+        var node = self
+        for key in path {
+            if let next = node[key] {
+                node = next
+            } else if let index = Int(key), let items = node.items, items.indices.contains(index) {
+                node = items[index]
+            } else {
+                break
+            }
+        }
+        return node
+    }
+
     /// Where the scalar's text starts: one column after an opening quote.
     public var textLocation: SourceLocation {
         if case .scalar(_, .quoted) = kind, tag == nil { return location.advanced(by: 1) }

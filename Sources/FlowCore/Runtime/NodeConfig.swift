@@ -52,17 +52,7 @@ public struct NodeConfig: Sendable {
     /// Where a field (or a key inside it: `location("paginate", "total")`) was written; the node's
     /// position when the field was not written.
     public func location(_ name: String, _ path: String...) -> SourceLocation {
-        guard var node = yaml[name] else { return nodeLocation }
-        for key in path {
-            if let next = node[key] {
-                node = next
-            } else if let index = Int(key), let items = node.items, items.indices.contains(index) {
-                node = items[index]
-            } else {
-                break
-            }
-        }
-        return node.textLocation
+        yaml[name]?.descendant(at: path).textLocation ?? nodeLocation
     }
 
     /// The position of character `offset` inside the text of field `name` (for expression errors).
