@@ -68,6 +68,48 @@ import Testing
         #expect(outcome.node("src")?.error == "node `src` (file_input) failed: `\(dir)/in.ndjson`:4:6: invalid JSON: unexpected character '}', expected a value (NDJSON needs one complete JSON value per line)")
     }
 
+    @Test func ndjsonPassesThroughAsDocumentsUnchangedButCompact() async {
+        // file_input -> file_output reads no values: lines keep their text (digits, escapes) and
+        // lose only insignificant whitespace; a bad line is still an error with file:line:column.
+        let dir = scratch()
+        write("\(dir)/in.ndjson", "{\"a\": 1.50, \"b\": \"\\u00e9\\n\"}\n\n  [1, 2]\t\n\"x\"\n")
+        let outcome = await WorkflowHarness.run("""
+            nodes:
+              src: { type: file_input, path: in.ndjson }
+              out: { type: file_output, input: src, path: out.ndjson }
+              arr: { type: file_output, input: src, path: out.json, format: json }
+            """, buckets: [], file: "\(dir)/w.yaml")
+        #expect(outcome.result?.status == .succeeded, "\(outcome.result?.error ?? "")")
+        #expect(read("\(dir)/out.ndjson") == "{\"a\":1.50,\"b\":\"\\u00e9\\n\"}\n[1,2]\n\"x\"\n")
+        #expect(read("\(dir)/out.json") == "[{\"a\":1.50,\"b\":\"\\u00e9\\n\"},[1,2],\"x\"]\n")
+        #expect(outcome.node("src")?.recordsOut == 3)
+        #expect(outcome.node("out")?.recordsIn == 3)
+
+        write("\(dir)/bad.ndjson", "{\"a\":1}\n{\"a\": tru}\n")
+        let bad = await WorkflowHarness.run("""
+            nodes:
+              src: { type: file_input, path: bad.ndjson }
+              out: { type: file_output, input: src, path: bad-out.ndjson }
+            """, buckets: [], file: "\(dir)/w2.yaml")
+        #expect(bad.result?.status == .failed)
+        #expect(bad.node("src")?.error?.contains("bad.ndjson`:2:7: invalid JSON") == true, "\(bad.node("src")?.error ?? "")")
+    }
+
+    @Test func aConsumerThatNeedsValuesGetsParsedRecords() async {
+        // One consumer reads documents, the other needs values: the producer parses for both.
+        let dir = scratch()
+        write("\(dir)/in.ndjson", "{\"a\": 1.50}\n{\"a\": 2}\n")
+        let outcome = await WorkflowHarness.run("""
+            nodes:
+              src: { type: file_input, path: in.ndjson }
+              out: { type: file_output, input: src, path: out.ndjson }
+              c: { type: test_collector, input: src, bucket: mixed-consumers }
+            """, buckets: ["mixed-consumers"], file: "\(dir)/w.yaml")
+        #expect(outcome.result?.status == .succeeded, "\(outcome.result?.error ?? "")")
+        #expect(outcome.collected["mixed-consumers"] == [["a": 1.5], ["a": 2]])
+        #expect(read("\(dir)/out.ndjson") == "{\"a\":1.5}\n{\"a\":2}\n")
+    }
+
     @Test func jsonArrayGivesOneRecordPerElement() async {
         let dir = scratch()
         write("\(dir)/a.json", "[{\"a\":1},{\"a\":2}]")

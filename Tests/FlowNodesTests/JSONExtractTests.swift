@@ -399,6 +399,66 @@ import Testing
         #expect(badMissing.first?.message.contains("must be one of `null`, `omit`, `error`") == true, "\(badMissing)")
     }
 
+    /// Runs `fields` over `lines` twice: read as documents (file_input -> json_extract) and as
+    /// parsed records (a pass-through transform in between). Returns both outputs and results.
+    func bothPaths(_ lines: String, records: String, fields: String) async -> [(text: String?, outcome: WorkflowHarness.Outcome)] {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("flow-extract-\(UUID().uuidString)").path
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: "\(dir)/in.ndjson", contents: Data(lines.utf8))
+        var results: [(String?, WorkflowHarness.Outcome)] = []
+        for parsed in [false, true] {
+            let outcome = await WorkflowHarness.run("""
+                nodes:
+                  src: { type: file_input, path: in.ndjson }
+                  mid: { type: transform, input: src, filter: "true" }
+                  ex:
+                    type: json_extract
+                    input: \(parsed ? "mid" : "src")
+                    records: \(records)
+                \(fields)
+                  out: { type: file_output, input: ex, path: out-\(parsed).ndjson }
+                """, buckets: [], file: "\(dir)/w.yaml")
+            results.append((try? String(contentsOfFile: "\(dir)/out-\(parsed).ndjson", encoding: .utf8), outcome))
+        }
+        return results
+    }
+
+    @Test func documentsGiveTheSameRecordsAsParsedValues() async {
+        let lines = """
+            {"products": [{"id": 1, "title": "A", "price": 9.5, "dimensions": {"width": 2}, "tags": ["x", "y"], "id": 7}, 3, null, {"t\\u0069tle": "esc", "tags": []}], "total": 4}
+            {"products": []}
+            {"other": 1}
+            {"products": {"not": "an array"}}
+            {"products": [{"id": "12", "price": "1.5", "dimensions": {"width": null}}]}
+
+            """
+        let runs = await bothPaths(lines, records: "$.products[*]", fields: """
+                fields:
+                  id: { path: $.id, type: int }
+                  title: $.title
+                  price: { path: $.price, type: double }
+                  width: $.dimensions.width
+                  last_tag: $.tags[-1]
+                  first_tag: { path: "$.tags[0]", missing: omit }
+                  whole_dims: $.dimensions
+            """)
+        #expect(runs[0].outcome.result?.status == .succeeded, "\(runs[0].outcome.result?.error ?? "\(runs[0].outcome.diagnostics)")")
+        #expect(runs[0].text != nil && runs[0].text == runs[1].text)
+        #expect(runs[0].text?.split(separator: "\n").count == 6)
+        #expect(runs[0].text?.hasPrefix(#"{"id":7,"title":"A","price":9.5,"width":2,"last_tag":"y","first_tag":"x","whole_dims":{"width":2}}"#) == true)
+
+        let whole = await bothPaths(lines, records: "$.products[0]", fields: "")
+        #expect(whole[0].text != nil && whole[0].text == whole[1].text)
+
+        let failing = await bothPaths(lines, records: "$.products[*]", fields: """
+                fields:
+                  width: { path: $.dimensions.width, missing: error }
+            """)
+        #expect(failing[0].outcome.result?.status == .failed)
+        #expect(failing[0].outcome.node("ex")?.error == failing[1].outcome.node("ex")?.error)
+        #expect(failing[0].outcome.node("ex")?.error?.contains("record 1, field \"width\"") == true, "\(failing[0].outcome.node("ex")?.error ?? "")")
+    }
+
     @Test func isRegistered() {
         #expect(BuiltinNodes.registry.type(named: "json_extract") != nil)
     }

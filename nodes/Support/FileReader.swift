@@ -119,6 +119,13 @@ final class FileWriter {
         if buffer.count >= flushThreshold { try flush() }
     }
 
+    /// Writes `bytes` followed by `terminator` (when given).
+    func write(_ bytes: UnsafeBufferPointer<UInt8>, terminator: UInt8? = nil) throws {
+        buffer.append(contentsOf: bytes)
+        if let terminator { buffer.append(terminator) }
+        if buffer.count >= flushThreshold { try flush() }
+    }
+
     func flush() throws {
         var offset = 0
         while offset < buffer.count {

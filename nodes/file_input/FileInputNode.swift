@@ -60,19 +60,18 @@ struct FileInputNode: Node {
     }
 
     func readNDJSON(_ context: NodeContext) async throws {
+        if context.output.prefersDocuments { return try await readNDJSONDocuments(context) }
         var reader = try LineReader(path: path)
         let batchSize = context.output.batchSize
         var batch: [JSON] = []
         batch.reserveCapacity(batchSize)
         while true {
             let line: JSON?? = try reader.nextLine { bytes, lineNumber -> JSON? in
-                if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return nil }
+                if Self.isBlank(bytes) { return nil }
                 do {
                     return try JSONParser.parse(bytes)
                 } catch let error as JSONParseError {
-                    throw NodeError(nodeID: context.nodeID,
-                                    message: "`\(path)`:\(lineNumber):\(error.column): invalid JSON: \(error.message)",
-                                    hint: "NDJSON needs one complete JSON value per line")
+                    throw invalidLine(error, lineNumber, context)
                 }
             }
             guard let parsed = line else { break }
@@ -84,6 +83,41 @@ struct FileInputNode: Node {
             }
         }
         try await context.output.send(batch)
+    }
+
+    /// Every consumer takes JSON text: lines are validated (same rules and errors as parsing)
+    /// and sent as documents, never parsed into values.
+    func readNDJSONDocuments(_ context: NodeContext) async throws {
+        var reader = try LineReader(path: path)
+        let batchSize = context.output.batchSize
+        var documents = JSONDocuments()
+        while true {
+            let more: Bool? = try reader.nextLine { bytes, lineNumber -> Bool in
+                if Self.isBlank(bytes) { return true }
+                do throws(JSONParseError) {
+                    try documents.append(validating: bytes)
+                } catch {
+                    throw invalidLine(error, lineNumber, context)
+                }
+                return true
+            }
+            guard more != nil else { break }
+            if documents.count >= batchSize {
+                try await context.output.send(documents)
+                documents = JSONDocuments(reservingBytes: documents.bytes.count, documents: batchSize)
+            }
+        }
+        try await context.output.send(documents)
+    }
+
+    static func isBlank(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        bytes.allSatisfy { $0 == 0x20 || $0 == 0x09 }
+    }
+
+    func invalidLine(_ error: JSONParseError, _ lineNumber: Int, _ context: NodeContext) -> NodeError {
+        NodeError(nodeID: context.nodeID,
+                  message: "`\(path)`:\(lineNumber):\(error.column): invalid JSON: \(error.message)",
+                  hint: "NDJSON needs one complete JSON value per line")
     }
 
     func readCSV(_ context: NodeContext) async throws {

@@ -75,8 +75,21 @@ struct FileOutputNode: Node {
             var info = stat()
             if stat(path, &info) == 0 && info.st_size > 0 { header = readExistingHeader() }
         }
-        for try await batch in input {
-            for record in batch {
+        for try await batch in input.batches {
+            if case .documents(let documents) = batch, readsDocuments {
+                // Compact JSON text already: copied as it came.
+                try documents.bytes.withUnsafeBufferPointer { bytes in
+                    var start = 0
+                    for end in documents.ends {
+                        if format == .json && !first { try file.write(UnsafeBufferPointer(start: nil, count: 0), terminator: UInt8(ascii: ",")) }
+                        try file.write(UnsafeBufferPointer(rebasing: bytes[start..<end]), terminator: format == .ndjson ? 0x0A : nil)
+                        first = false
+                        start = end
+                    }
+                }
+                continue
+            }
+            for record in try batch.records() {
                 line.removeAll(keepingCapacity: true)
                 switch format {
                 case .ndjson:
@@ -115,6 +128,9 @@ struct FileOutputNode: Node {
         }
         succeeded = true
     }
+
+    /// NDJSON and compact JSON take documents as bytes: pass-through without parsing.
+    var readsDocuments: Bool { format == .ndjson || (format == .json && !pretty) }
 
     func readExistingHeader() -> [String]? {
         guard var reader = try? LineReader(path: path, chunkSize: 1 << 16) else { return nil }

@@ -178,44 +178,88 @@ struct JSONExtractNode: Node {
         // 0-based, across the whole input stream: the record index and the document it came from.
         var index = 0
         var document = 0
-        for try await documents in input {
-            for doc in documents {
-                switch recordsMode {
-                case .root:
-                    batch.append(try extract(doc, index: index, document: document, context))
-                    index += 1
-                case .singular:
-                    if let record = records.selectFirst(doc) {
-                        batch.append(try extract(record, index: index, document: document, context))
-                        index += 1
-                    }
-                case .nodelist:
-                    for record in records.select(doc) {
-                        batch.append(try extract(record, index: index, document: document, context))
-                        index += 1
-                        if batch.count >= batchSize {
-                            try await context.output.send(batch)
-                            batch.removeAll(keepingCapacity: true)
+        let plan = documentPlan
+        var found: [Range<Int>?] = []
+        for try await incoming in input.batches {
+            if case .documents(let texts) = incoming, let plan {
+                // Selected on the bytes: only the fields' values are parsed.
+                for d in 0..<texts.count {
+                    try texts.withDocument(d) { text in
+                        guard let ranges = plan.records(in: text) else {
+                            for record in selected(try JSONScanner.parse(text, 0..<text.count)) {
+                                batch.append(try extract(record, index: index, document: document, context))
+                                index += 1
+                            }
+                            return
                         }
+                        for range in ranges {
+                            plan.findMembers(in: text, record: range, into: &found)
+                            batch.append(try extract(index: index, document: document, context) {
+                                try plan.value(of: $0, in: text, record: range, members: found)
+                            })
+                            index += 1
+                        }
+                    }
+                    document += 1
+                    if batch.count >= batchSize {
+                        try await context.output.send(batch)
+                        batch.removeAll(keepingCapacity: true)
+                    }
+                }
+                continue
+            }
+            for doc in try incoming.records() {
+                for record in selected(doc) {
+                    batch.append(try extract(record, index: index, document: document, context))
+                    index += 1
+                    if batch.count >= batchSize {
+                        try await context.output.send(batch)
+                        batch.removeAll(keepingCapacity: true)
                     }
                 }
                 document += 1
-            }
-            if batch.count >= batchSize {
-                try await context.output.send(batch)
-                batch.removeAll(keepingCapacity: true)
             }
         }
         try await context.output.send(batch)
     }
 
+    /// The records `records` selects in a document.
+    func selected(_ document: JSON) -> [JSON] {
+        switch recordsMode {
+        case .root: return [document]
+        case .singular: return records.selectFirst(document).map { [$0] } ?? []
+        case .nodelist: return records.select(document)
+        }
+    }
+
+    /// Documents can be read as bytes when every query is plain (names, indexes, `[*]`).
+    var readsDocuments: Bool { documentPlan != nil }
+
+    /// `records` and the fields as plain steps, for selecting on a document's bytes.
+    var documentPlan: DocumentPlan? {
+        guard let recordSteps = records.plainSteps else { return nil }
+        var fieldSteps: [[JSONPathStep]] = []
+        for field in fields ?? [] {
+            guard let steps = field.query.plainSteps, !steps.contains(.wildcard) else { return nil }
+            fieldSteps.append(steps)
+        }
+        return DocumentPlan(records: records, recordSteps: recordSteps, fields: fields == nil ? nil : fieldSteps)
+    }
+
     /// The output record for one selected record.
     @inline(__always)
     func extract(_ record: JSON, index: Int, document: Int, _ context: NodeContext) throws -> JSON {
-        guard let fields else { return record }
+        guard fields != nil else { return record }
+        return try extract(index: index, document: document, context) { fields![$0].query.selectFirst(record) }
+    }
+
+    /// The output record from each field's value (`lookup` gets the field's position).
+    @inline(__always)
+    func extract(index: Int, document: Int, _ context: NodeContext, lookup: (Int) throws -> JSON?) throws -> JSON {
+        guard let fields else { return try lookup(-1) ?? .null }
         var output = JSONObject(minimumCapacity: fields.count)
-        for field in fields {
-            guard var value = field.query.selectFirst(record) else {
+        for (position, field) in fields.enumerated() {
+            guard var value = try lookup(position) else {
                 switch field.missing {
                 case .null: output.appendUnchecked(field.name, .null)
                 case .omit: break
@@ -245,5 +289,83 @@ struct JSONExtractNode: Node {
         return NodeError(nodeID: context.nodeID,
                          message: "record \(index), field \(JSON.quote(field.name)): \(message)",
                          hint: hints.isEmpty ? nil : hints.joined(separator: "; "))
+    }
+}
+
+/// `json_extract` on documents kept as bytes (`JSONDocuments`): the records are found by
+/// skipping over the bytes, each record's members are read in one pass, and only the values of
+/// the extracted fields are parsed. Gives the same records as the parsed path.
+struct DocumentPlan {
+    let records: JSONPathQuery
+    /// Nil: records are emitted whole.
+    let fields: [[JSONPathStep]]?
+    /// The distinct first names of the fields, as UTF-8, and for each field its name's position
+    /// there (nil when the field's first step is not a name, or the field is `$`).
+    let names: [[UInt8]]
+    let nameOfField: [Int?]
+
+    init(records: JSONPathQuery, recordSteps: [JSONPathStep], fields: [[JSONPathStep]]?) {
+        self.records = records
+        self.fields = fields
+        var names: [[UInt8]] = []
+        var nameOfField: [Int?] = []
+        for steps in fields ?? [] {
+            guard case .name(let name)? = steps.first else {
+                nameOfField.append(nil)
+                continue
+            }
+            let bytes = Array(name.utf8)
+            if let known = names.firstIndex(of: bytes) {
+                nameOfField.append(known)
+            } else {
+                names.append(bytes)
+                nameOfField.append(names.count - 1)
+            }
+        }
+        self.names = names
+        self.nameOfField = nameOfField
+    }
+
+    /// The ranges of the records in a document; nil when it has to be parsed.
+    func records(in text: UnsafeBufferPointer<UInt8>) -> [Range<Int>]? {
+        records.selectRanges(in: text, root: 0..<text.count)
+    }
+
+    /// The parsed value of field `position` (-1: the whole record) in `record`; nil when missing.
+    /// `members` is what `findMembers` found in this record.
+    func value(of position: Int, in text: UnsafeBufferPointer<UInt8>, record: Range<Int>,
+               members: [Range<Int>?]) throws -> JSON? {
+        guard position >= 0, let fields else { return try JSONScanner.parse(text, record) }
+        let steps = fields[position]
+        let range: Range<Int>?
+        if let name = nameOfField[position] {
+            range = members[name].flatMap { JSONPathStep.resolve(steps.dropFirst(), text, from: $0) }
+        } else {
+            range = JSONPathStep.resolve(steps[...], text, from: record)
+        }
+        return try range.map { try JSONScanner.parse(text, $0) }
+    }
+
+    /// The values of the record's members named by the fields' first steps, in one pass over the
+    /// record (a repeated key keeps its last value, as in parsed objects).
+    func findMembers(in text: UnsafeBufferPointer<UInt8>, record: Range<Int>, into found: inout [Range<Int>?]) {
+        found.removeAll(keepingCapacity: true)
+        found.append(contentsOf: repeatElement(nil, count: names.count))
+        guard !names.isEmpty else { return }
+        JSONScanner.forEachMember(text, object: record) { key, value in
+            let length = key.count
+            var matched = false
+            for (k, name) in names.enumerated() where name.count == length {
+                if JSONScanner.key(text, key, equals: name) {
+                    found[k] = value
+                    matched = true
+                }
+            }
+            if !matched, text[key].contains(UInt8(ascii: "\\")) {
+                // An escaped key can spell a name of another length.
+                for (k, name) in names.enumerated() where JSONScanner.key(text, key, equals: name) { found[k] = value }
+            }
+            return true
+        }
     }
 }

@@ -117,6 +117,10 @@ struct KafkaProduceNode: Node {
         if diagnostics.hasErrors { throw diagnostics }
     }
 
+    /// Without `key` and `value` a message is the record's JSON text: taken as bytes when the
+    /// upstream node has them.
+    var readsDocuments: Bool { key == nil && value == nil }
+
     func run(_ context: NodeContext) async throws {
         let input = try context.requireInput()
         KafkaNodeSupport.registerSecrets(properties, in: context.masker)
@@ -137,8 +141,19 @@ struct KafkaProduceNode: Node {
         var index = 0
         var stoppedBy: (any Error)?
         do {
-            reading: for try await batch in input {
-                for record in batch {
+            reading: for try await batch in input.batches {
+                if case .documents(let documents) = batch, readsDocuments {
+                    // The default value is the record as compact JSON: the document's bytes.
+                    for i in 0..<documents.count {
+                        valueBytes.removeAll(keepingCapacity: true)
+                        valueBytes.append(contentsOf: documents.bytes[documents.range(i)])
+                        try await producer.send(
+                            topic: topic, partition: partition, key: nil, value: valueBytes, headers: headers)
+                        index += 1
+                    }
+                }
+                let records = batch.isDocuments && readsDocuments ? [] : try batch.records()
+                for record in records {
                     valueBytes.removeAll(keepingCapacity: true)
                     if let value {
                         guard let result = try evaluate(value, record, index: index, field: "value", context) else {

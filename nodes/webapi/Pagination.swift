@@ -135,15 +135,14 @@ struct Pagination: Sendable {
     }
 
     /// The number of items on a page, or nil when it cannot be told.
-    func itemCount(_ document: JSON) -> Int? {
-        if let items { return items.select(document).count }
-        if case .array(let a) = document { return a.count }
-        return nil
+    func itemCount(_ document: PageBody) throws -> Int? {
+        if let items { return try document.count(items) }
+        return try document.arrayCount()
     }
 
     /// A number at `query` in `document` (an integer, or a numeric string).
-    static func number(_ query: JSONPathQuery, in document: JSON) -> Int? {
-        switch query.selectFirst(document) {
+    static func number(_ query: JSONPathQuery, in document: PageBody) throws -> Int? {
+        switch try document.first(query) {
         case .int(let n)?: return n
         case .double(let d)? where d.isFinite: return Int(d)
         case .string(let s)?: return Int(s)
@@ -152,8 +151,8 @@ struct Pagination: Sendable {
     }
 
     /// A link or cursor at `query`: a non-empty string or a number; nil stops the pagination.
-    static func token(_ query: JSONPathQuery, in document: JSON) -> String? {
-        switch query.selectFirst(document) {
+    static func token(_ query: JSONPathQuery, in document: PageBody) throws -> String? {
+        switch try document.first(query) {
         case .string(let s)? where !s.isEmpty: return s
         case .int(let n)?: return String(n)
         case .double(let d)?: return JSON.format(double: d)

@@ -223,7 +223,7 @@ struct WebAPINode: Node {
         }, work: { [self] item in
             let record = item.0
             let request = try prepare(scope: context.scope.with(record: record), context: context)
-            var pages: [JSON] = []
+            var pages: [PageBody] = []
             try await session.fetchPages(request, record: record, parallel: 1) { pages.append($0) }
             return pages
         }, emit: { pages in

@@ -142,9 +142,10 @@ final class WebAPISession: Sendable {
 
     // MARK: Reading a page
 
-    /// The body as a JSON document, or as text when it is not JSON.
-    func document(_ response: HTTPResponse) throws -> JSON {
-        if response.body.isEmpty { return .null }
+    /// The body as a JSON document, or as text when it is not JSON. With `asDocument`, a JSON body
+    /// is validated and kept as bytes (`JSONDocuments`) instead of parsed.
+    func document(_ response: HTTPResponse) throws -> PageBody {
+        if response.body.isEmpty { return PageBody(.null) }
         let isJSON: Bool
         switch node.readFormat {
         case .json: isJSON = true
@@ -157,9 +158,18 @@ final class WebAPISession: Sendable {
                 isJSON = first == UInt8(ascii: "{") || first == UInt8(ascii: "[")
             }
         }
-        guard isJSON else { return .string(String(decoding: response.body, as: UTF8.self)) }
-        do {
-            return try JSONParser.parse(bytes: response.body)
+        guard isJSON else { return PageBody(.string(String(decoding: response.body, as: UTF8.self))) }
+        do throws(JSONParseError) {
+            if asDocuments {
+                var documents = JSONDocuments()
+                let failure: JSONParseError? = response.body.withUnsafeBytes { bytes in
+                    do throws(JSONParseError) { try documents.append(validating: bytes) } catch { return error }
+                    return nil
+                }
+                if let failure { throw failure }
+                return PageBody(documents)
+            }
+            return PageBody(try JSONParser.parse(bytes: response.body))
         } catch {
             throw WebAPIFailure(
                 "malformed JSON from \(masked(response.effectiveURL)) at byte \(error.offset) (line \(error.line), column \(error.column)): \(error.message)",
@@ -167,9 +177,13 @@ final class WebAPISession: Sendable {
         }
     }
 
+    /// Bodies stay bytes when every consumer reads documents and the record is the body itself.
+    var asDocuments: Bool { context.output.prefersDocuments && !node.emitResponse }
+
     /// The record for one page.
-    func record(_ document: JSON, response: HTTPResponse, page: Int, input: JSON?) -> JSON {
-        guard node.emitResponse else { return document }
+    func record(_ body: PageBody, response: HTTPResponse, page: Int, input: JSON?) throws -> PageBody {
+        guard node.emitResponse else { return body }
+        let document = try body.value()
         var headers = JSONObject()
         for (name, value) in response.headers {
             let key = name.lowercased()
@@ -182,21 +196,21 @@ final class WebAPISession: Sendable {
         var out: JSONObject = ["status": .int(response.status), "headers": .object(headers),
                                "url": .string(masked(response.effectiveURL)), "page": .int(page), "body": document]
         if let input { out["record"] = input }
-        return .object(out)
+        return PageBody(.object(out))
     }
 
     // MARK: Pagination
 
     /// Fetches every page for one request and hands each page's record to `emit`, in order.
     func fetchPages(_ base: PreparedRequest, record input: JSON?, parallel: Int,
-                    emit: (JSON) async throws -> Void) async throws {
+                    emit: (PageBody) async throws -> Void) async throws {
         let first = initialURL(base.url)
         var request = base
         request.url = first
         let firstResponse = try await send(request)
         let firstDocument = try document(firstResponse)
         stats.withLock { $0.pages += 1 }
-        try await emit(record(firstDocument, response: firstResponse, page: 1, input: input))
+        try await emit(try record(firstDocument, response: firstResponse, page: 1, input: input))
         guard let pagination = node.pagination, (200..<300).contains(firstResponse.status) else { return }
 
         let isFile = WebURL.scheme(base.url) == "file"
@@ -237,7 +251,7 @@ final class WebAPISession: Sendable {
             }
             document = try self.document(response)
             stats.withLock { $0.pages += 1 }
-            try await emit(record(document, response: response, page: page, input: input))
+            try await emit(try record(document, response: response, page: page, input: input))
             guard (200..<300).contains(response.status) else { return }
             previousBody = response.body
         }
@@ -278,17 +292,17 @@ final class WebAPISession: Sendable {
     }
 
     /// The next page's URL, or nil when the pagination is complete. Throws on a loop.
-    func nextURL(_ pagination: Pagination, base: PreparedRequest, document: JSON, response: HTTPResponse,
+    func nextURL(_ pagination: Pagination, base: PreparedRequest, document: PageBody, response: HTTPResponse,
                  position: inout Int, seen: inout Set<String>, page: Int) throws -> String? {
         switch pagination.style {
         case .jsonLink(let next):
-            guard let link = Pagination.token(next, in: document) else { return nil }
+            guard let link = try Pagination.token(next, in: document) else { return nil }
             return try checkedLink(WebURL.resolve(link, against: response.effectiveURL), seen: &seen, page: page, what: "next link")
         case .headerLink:
             guard let link = WebURL.nextLink(in: response.headers.values(for: "Link")) else { return nil }
             return try checkedLink(WebURL.resolve(link, against: response.effectiveURL), seen: &seen, page: page, what: "`Link: rel=\"next\"`")
         case .cursor(let cursorPath, let param):
-            guard let cursor = Pagination.token(cursorPath, in: document) else { return nil }
+            guard let cursor = try Pagination.token(cursorPath, in: document) else { return nil }
             if seen.contains("cursor:" + cursor) {
                 throw WebAPIFailure("pagination loop: page \(page) returned the cursor `\(context.masker.mask(cursor))` again; stopping instead of fetching the same pages forever",
                                     hint: "check `paginate.cursor` (`\(cursorPath.text)`) points at the next page's cursor")
@@ -296,10 +310,10 @@ final class WebAPISession: Sendable {
             seen.insert("cursor:" + cursor)
             return WebURL.appending([(param, cursor)], to: base.url, replacing: [param])
         case .offset(let limit, _, _, _, let totalPath):
-            let count = pagination.itemCount(document)
+            let count = try pagination.itemCount(document)
             if count == 0 { return nil }
             if let totalPath {
-                guard let total = Pagination.number(totalPath, in: document) else {
+                guard let total = try Pagination.number(totalPath, in: document) else {
                     throw WebAPIFailure("page \(page) has no number at `paginate.total` (`\(totalPath.text)`)",
                                         hint: "check the JSONPath against a response, e.g. with `flow jsonpath`")
                 }
@@ -311,7 +325,7 @@ final class WebAPISession: Sendable {
             position += limit
             return Self.url(base.url, pagination.style, position: position)
         case .pageNumber(_, let start, let limit, _, let totalPagesPath, let totalPath):
-            let count = pagination.itemCount(document)
+            let count = try pagination.itemCount(document)
             if count == 0 { return nil }
             if let pages = try lastPage(pagination, document: document, page: page, totalPages: totalPagesPath, total: totalPath, limit: limit) {
                 if position - start + 1 >= pages { return nil }
@@ -325,15 +339,15 @@ final class WebAPISession: Sendable {
     }
 
     /// The number of pages, from `total_pages` or from `total` and `limit`; nil when neither is configured.
-    func lastPage(_ pagination: Pagination, document: JSON, page: Int, totalPages: JSONPathQuery?, total: JSONPathQuery?, limit: Int?) throws -> Int? {
+    func lastPage(_ pagination: Pagination, document: PageBody, page: Int, totalPages: JSONPathQuery?, total: JSONPathQuery?, limit: Int?) throws -> Int? {
         if let totalPages {
-            guard let n = Pagination.number(totalPages, in: document) else {
+            guard let n = try Pagination.number(totalPages, in: document) else {
                 throw WebAPIFailure("page \(page) has no number at `paginate.total_pages` (`\(totalPages.text)`)")
             }
             return n
         }
         if let total, let limit {
-            guard let n = Pagination.number(total, in: document) else {
+            guard let n = try Pagination.number(total, in: document) else {
                 throw WebAPIFailure("page \(page) has no number at `paginate.total` (`\(total.text)`)")
             }
             return (n + limit - 1) / limit
@@ -360,15 +374,15 @@ final class WebAPISession: Sendable {
 
     /// Pages 2... of `offset`/`page_number` pagination whose total is known (from page 1), `parallel` at a
     /// time, in order.
-    func fetchKnownPages(_ base: PreparedRequest, pagination: Pagination, first: JSON, firstBody: [UInt8], input: JSON?, parallel: Int,
-                         emit: (JSON) async throws -> Void) async throws {
+    func fetchKnownPages(_ base: PreparedRequest, pagination: Pagination, first: PageBody, firstBody: [UInt8], input: JSON?, parallel: Int,
+                         emit: (PageBody) async throws -> Void) async throws {
         var positions: [Int] = []
         switch pagination.style {
         case .offset(let limit, _, _, let start, let totalPath?):
-            guard let total = Pagination.number(totalPath, in: first) else {
+            guard let total = try Pagination.number(totalPath, in: first) else {
                 throw WebAPIFailure("page 1 has no number at `paginate.total` (`\(totalPath.text)`)")
             }
-            if pagination.itemCount(first) == 0 { return }
+            if try pagination.itemCount(first) == 0 { return }
             var offset = start + limit
             // One more than allowed, to tell whether `max_pages` cut the pagination short.
             while offset < total, positions.count < pagination.maxPages {
@@ -376,7 +390,7 @@ final class WebAPISession: Sendable {
                 offset += limit
             }
         case .pageNumber(_, let start, let limit, _, let totalPages, let total):
-            if pagination.itemCount(first) == 0 { return }
+            if try pagination.itemCount(first) == 0 { return }
             let pages = try lastPage(pagination, document: first, page: 1, totalPages: totalPages, total: total, limit: limit) ?? 1
             let count = min(pages, pagination.maxPages + 1)
             if count > 1 { positions = Array((start + 1)...(start + count - 1)) }
@@ -396,16 +410,16 @@ final class WebAPISession: Sendable {
             request.url = Self.url(base.url, pagination.style, position: job.0)
             let response = try await send(request)
             // In parallel, parse on the workers; one at a time, parse while the next page transfers.
-            let parsed: JSON? = parseInWorker ? .some(try self.document(response)) : .none
+            let parsed: PageBody? = parseInWorker ? .some(try self.document(response)) : .none
             return (response, parsed, pageCount - job.1 + 1)
-        }, emit: { (response: HTTPResponse, parsed: JSON?, page: Int) in
+        }, emit: { (response: HTTPResponse, parsed: PageBody?, page: Int) in
             if response.body == previousBody, !response.body.isEmpty {
                 throw samePage(page, param: pagination.positionParam)
             }
             previousBody = response.body
             let document = try parsed ?? self.document(response)
             stats.withLock { $0.pages += 1 }
-            try await emit(record(document, response: response, page: page, input: input))
+            try await emit(try record(document, response: response, page: page, input: input))
         })
     }
 }

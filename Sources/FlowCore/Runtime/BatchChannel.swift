@@ -9,7 +9,7 @@ import Synchronization
 /// dropped instead of blocking, so a producer never waits for a reader that will not come.
 final class BatchChannel: Sendable {
     private struct State {
-        var buffer: [[JSON]] = []
+        var buffer: [RecordBatch] = []
         var head = 0
         var finished = false
         var failure: (any Error)?
@@ -17,7 +17,7 @@ final class BatchChannel: Sendable {
         /// Producers waiting for room, with ids so a cancelled one can be found.
         var senders: [(id: Int, continuation: CheckedContinuation<Void, Never>)] = []
         var nextSenderID = 0
-        var receiver: CheckedContinuation<[JSON]?, any Error>?
+        var receiver: CheckedContinuation<RecordBatch?, any Error>?
 
         var count: Int { buffer.count - head }
 
@@ -29,9 +29,9 @@ final class BatchChannel: Sendable {
             return senders.map(\.continuation)
         }
 
-        mutating func pop() -> [JSON] {
+        mutating func pop() -> RecordBatch {
             let batch = buffer[head]
-            buffer[head] = []
+            buffer[head] = .records([])
             head += 1
             if head > 32 && head * 2 > buffer.count {
                 buffer.removeFirst(head)
@@ -55,9 +55,9 @@ final class BatchChannel: Sendable {
     var bufferedBatches: Int { state.withLock { $0.count } }
 
     /// Hands a batch to the consumer, waiting while the buffer is full.
-    func send(_ batch: [JSON]) async throws {
+    func send(_ batch: RecordBatch) async throws {
         while true {
-            enum Step { case done, wait, resume(CheckedContinuation<[JSON]?, any Error>) }
+            enum Step { case done, wait, resume(CheckedContinuation<RecordBatch?, any Error>) }
             let step: Step = state.withLock { s in
                 if s.consumerGone || s.finished { return .done }
                 if let receiver = s.receiver {
@@ -103,8 +103,8 @@ final class BatchChannel: Sendable {
     }
 
     /// The next batch, or nil when the producer finished. Throws the producer's failure.
-    func receive() async throws -> [JSON]? {
-        enum Step { case value([JSON]?, [CheckedContinuation<Void, Never>]), failure(any Error), wait }
+    func receive() async throws -> RecordBatch? {
+        enum Step { case value(RecordBatch?, [CheckedContinuation<Void, Never>]), failure(any Error), wait }
         let step: Step = state.withLock { s in
             if s.count > 0 {
                 let batch = s.pop()
@@ -125,8 +125,8 @@ final class BatchChannel: Sendable {
         case .wait:
             try Task.checkCancellation()
             return try await withTaskCancellationHandler {
-                try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<[JSON]?, any Error>) in
-                    enum Now { case value([JSON]?, [CheckedContinuation<Void, Never>]), failure(any Error), stored }
+                try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<RecordBatch?, any Error>) in
+                    enum Now { case value(RecordBatch?, [CheckedContinuation<Void, Never>]), failure(any Error), stored }
                     let now: Now = state.withLock { s in
                         if s.count > 0 {
                             let batch = s.pop()
@@ -153,7 +153,7 @@ final class BatchChannel: Sendable {
 
     /// The producer is done; `failure` is delivered to the consumer after the buffered batches.
     func finish(throwing failure: (any Error)? = nil) {
-        let receiver: CheckedContinuation<[JSON]?, any Error>? = state.withLock { s in
+        let receiver: CheckedContinuation<RecordBatch?, any Error>? = state.withLock { s in
             guard !s.finished else { return nil }
             s.finished = true
             s.failure = failure

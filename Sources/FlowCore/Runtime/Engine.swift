@@ -187,7 +187,10 @@ public struct Engine: Sendable {
                     }
                     input = RecordInput(channel: merged, counters: nodeCounters)
                 }
-                let output = RecordOutput(channels: outputs, counters: nodeCounters, batchSize: batchSize)
+                let consumers = (edgeChannels[id] ?? []).map(\.consumer)
+                let output = RecordOutput(
+                    channels: outputs, counters: nodeCounters, batchSize: batchSize,
+                    prefersDocuments: consumers.allSatisfy { byID[$0]?.instance.readsDocuments == true })
                 let context = NodeContext(
                     nodeID: id, type: planned.node.type, input: input, output: output, logger: makeLogger(id),
                     scope: plan.scope, language: plan.language, retry: planned.node.retry,

@@ -12,9 +12,18 @@ public protocol Node: Sendable {
     /// Reads `context.input` (when the node has inputs) and writes `context.output` until done.
     /// Must return promptly when the task is cancelled.
     func run(_ context: NodeContext) async throws
+
+    /// True when this node, as configured, reads its input as JSON documents kept as bytes
+    /// (`RecordInput.batches`, `RecordBatch.documents`) rather than as parsed records. When every
+    /// consumer of a node says so, that node may skip parsing (`RecordOutput.prefersDocuments`).
+    var readsDocuments: Bool { get }
 }
 
 /// What a node type may use while it is being built.
+extension Node {
+    public var readsDocuments: Bool { false }
+}
+
 public struct NodeBuildContext: Sendable {
     public let nodeID: String
     /// The directory of the workflow file: relative paths in node fields are resolved against it.

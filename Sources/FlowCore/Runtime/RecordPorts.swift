@@ -23,7 +23,35 @@ public final class NodeCounters: Sendable {
     }
 }
 
-/// A node's incoming records: the batches of all its data inputs, merged.
+/// A batch on an edge: parsed records, or JSON documents kept as bytes (see `JSONDocuments`)
+/// when every consumer of the producing node reads documents.
+public enum RecordBatch: Sendable {
+    case records([JSON])
+    case documents(JSONDocuments)
+
+    public var count: Int {
+        switch self {
+        case .records(let records): return records.count
+        case .documents(let documents): return documents.count
+        }
+    }
+
+    public var isDocuments: Bool {
+        if case .documents = self { return true } else { return false }
+    }
+
+    /// The records, parsing documents.
+    public func records() throws -> [JSON] {
+        switch self {
+        case .records(let records): return records
+        case .documents(let documents): return try documents.values()
+        }
+    }
+}
+
+/// A node's incoming records: the batches of all its data inputs, merged. Iterating gives parsed
+/// records; nodes that declare `Node.readsDocuments` can iterate `batches` instead and receive
+/// documents as bytes when the producer sends them so.
 public struct RecordInput: AsyncSequence, Sendable {
     public typealias Element = [JSON]
     let channel: BatchChannel
@@ -36,11 +64,33 @@ public struct RecordInput: AsyncSequence, Sendable {
         public mutating func next() async throws -> [JSON]? {
             guard let batch = try await channel.receive() else { return nil }
             counters.recordsInValue.add(batch.count, ordering: .relaxed)
-            return batch
+            return try batch.records()
         }
     }
 
     public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(channel: channel, counters: counters) }
+
+    /// The batches as sent: documents stay bytes.
+    public var batches: Batches { Batches(channel: channel, counters: counters) }
+
+    public struct Batches: AsyncSequence, Sendable {
+        public typealias Element = RecordBatch
+        let channel: BatchChannel
+        let counters: NodeCounters
+
+        public struct AsyncIterator: AsyncIteratorProtocol {
+            let channel: BatchChannel
+            let counters: NodeCounters
+
+            public mutating func next() async throws -> RecordBatch? {
+                guard let batch = try await channel.receive() else { return nil }
+                counters.recordsInValue.add(batch.count, ordering: .relaxed)
+                return batch
+            }
+        }
+
+        public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(channel: channel, counters: counters) }
+    }
 }
 
 /// A node's outgoing edge(s): every batch goes to every consumer (fan-out).
@@ -49,12 +99,29 @@ public struct RecordOutput: Sendable {
     let counters: NodeCounters
     /// Records per batch that `RecordWriter` aims for.
     public let batchSize: Int
+    /// True when every consumer reads documents as bytes (`Node.readsDocuments`): a source that
+    /// has JSON text in hand can then send it with `send(_: JSONDocuments)` instead of parsing it.
+    public let prefersDocuments: Bool
+
+    init(channels: [BatchChannel], counters: NodeCounters, batchSize: Int, prefersDocuments: Bool = false) {
+        self.channels = channels
+        self.counters = counters
+        self.batchSize = batchSize
+        self.prefersDocuments = prefersDocuments && !channels.isEmpty
+    }
 
     /// Sends one batch to every consumer, waiting while any of them is full.
     public func send(_ batch: [JSON]) async throws {
         guard !batch.isEmpty else { return }
         counters.recordsOutValue.add(batch.count, ordering: .relaxed)
-        for channel in channels { try await channel.send(batch) }
+        for channel in channels { try await channel.send(.records(batch)) }
+    }
+
+    /// Sends validated JSON documents as one batch; consumers that want values parse them.
+    public func send(_ documents: JSONDocuments) async throws {
+        guard !documents.isEmpty else { return }
+        counters.recordsOutValue.add(documents.count, ordering: .relaxed)
+        for channel in channels { try await channel.send(.documents(documents)) }
     }
 
     /// Ends the stream now: consumers see the end of input while this node keeps running (for

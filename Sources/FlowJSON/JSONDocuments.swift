@@ -1,0 +1,473 @@
+/// JSON documents kept as validated bytes: records that move from a source to a sink (an NDJSON
+/// line to a file or a Kafka message, an API page to `json_extract`) without being parsed into
+/// `JSON` values and serialized again.
+///
+/// Every document is checked with the same rules as `JSONParser` when it is appended, and stored
+/// compact (no whitespace outside strings), one after another in one buffer. The text of a
+/// document is kept as written: numbers keep their digits and strings their escapes, so a
+/// pass-through writes exactly what it read, minus insignificant whitespace.
+public struct JSONDocuments: Sendable {
+    /// The compact documents, back to back.
+    public private(set) var bytes: [UInt8] = []
+    /// `ends[i]` is the offset just past document `i` in `bytes`.
+    public private(set) var ends: [Int] = []
+
+    public init() {}
+
+    public init(reservingBytes capacity: Int, documents: Int) {
+        bytes.reserveCapacity(capacity)
+        ends.reserveCapacity(documents)
+    }
+
+    public var count: Int { ends.count }
+    public var isEmpty: Bool { ends.isEmpty }
+
+    /// The byte range of document `i` in `bytes`.
+    @inlinable
+    public func range(_ i: Int) -> Range<Int> { (i == 0 ? 0 : ends[i - 1])..<ends[i] }
+
+    /// Validates one JSON text (surrounding whitespace allowed) and appends it, compact.
+    /// Throws the error `JSONParser` reports for the same bytes.
+    public mutating func append(validating text: UnsafeRawBufferPointer) throws(JSONParseError) {
+        guard !text.isEmpty else { _ = try JSONParser.parse(text); return }
+        let start = bytes.count
+        // Compact output is never longer than the input: write it in place, then trim.
+        bytes.append(contentsOf: repeatElement(0, count: text.count))
+        let written: Int? = bytes.withUnsafeMutableBufferPointer { out in
+            var scanner = JSONScanner(text.bindMemory(to: UInt8.self), output: out.baseAddress! + start)
+            return scanner.validateDocument() ? scanner.written : nil
+        }
+        if let written {
+            bytes.removeLast(text.count - written)
+        } else {
+            bytes.removeLast(text.count)
+            // The scanner only accepts what the parser accepts; on anything else the parser gives
+            // the error (or, should it accept the text after all, its value written compact).
+            let value = try JSONParser.parse(text)
+            value.write(to: &bytes, pretty: false, indent: 0)
+        }
+        ends.append(bytes.count)
+    }
+
+    /// Appends the compact text of a parsed value.
+    public mutating func append(_ value: JSON) {
+        value.write(to: &bytes, pretty: false, indent: 0)
+        ends.append(bytes.count)
+    }
+
+    /// Calls `body` with the bytes of document `i`.
+    @inlinable
+    public func withDocument<R>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        let r = range(i)
+        return try bytes.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[r])) }
+    }
+
+    /// Document `i` parsed.
+    public func value(_ i: Int) throws(JSONParseError) -> JSON {
+        let r = range(i)
+        let result: Result<JSON, JSONParseError> = bytes.withUnsafeBytes { raw in
+            Result { () throws(JSONParseError) -> JSON in try JSONParser.parse(UnsafeRawBufferPointer(rebasing: raw[r])) }
+        }
+        return try result.get()
+    }
+
+    /// Every document parsed.
+    public func values() throws(JSONParseError) -> [JSON] {
+        var out: [JSON] = []
+        out.reserveCapacity(count)
+        let failure: JSONParseError? = bytes.withUnsafeBytes { raw in
+            var start = 0
+            for end in ends {
+                do throws(JSONParseError) {
+                    out.append(try JSONParser.parse(UnsafeRawBufferPointer(rebasing: raw[start..<end])))
+                } catch {
+                    return error
+                }
+                start = end
+            }
+            return nil
+        }
+        if let failure { throw failure }
+        return out
+    }
+}
+
+/// A validating scanner over JSON bytes that builds no values. It accepts a subset of what
+/// `JSONParser` accepts (the same grammar, depth limit and UTF-8 rules), so callers fall back to
+/// the parser for the precise error. While validating it writes the text without insignificant
+/// whitespace to `output`. Its static functions navigate validated, compact documents.
+public struct JSONScanner {
+    let base: UnsafePointer<UInt8>?
+    let end: Int
+    var position = 0
+    let output: UnsafeMutablePointer<UInt8>
+    /// Bytes written to `output`.
+    public private(set) var written = 0
+    var sawNonASCII = false
+
+    /// `output` must have room for `buffer.count` bytes.
+    public init(_ buffer: UnsafeBufferPointer<UInt8>, output: UnsafeMutablePointer<UInt8>) {
+        base = buffer.baseAddress
+        end = buffer.count
+        self.output = output
+    }
+
+    @inline(__always)
+    func byte(at i: Int) -> UInt8 { base![i] }
+
+    @inline(__always)
+    static func isWhitespace(_ c: UInt8) -> Bool {
+        c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09
+    }
+
+    @inline(__always)
+    mutating func emit(_ c: UInt8) {
+        output[written] = c
+        written += 1
+    }
+
+    /// Copies input bytes `from..<to` to the output.
+    @inline(__always)
+    mutating func emit(from: Int, to: Int) {
+        (output + written).update(from: base! + from, count: to - from)
+        written += to - from
+    }
+
+    /// True when the buffer holds exactly one JSON value (surrounding whitespace allowed); false
+    /// when it does not, or when in doubt.
+    public mutating func validateDocument() -> Bool {
+        position = 0
+        written = 0
+        skipWhitespace()
+        guard value(depth: 0) else { return false }
+        skipWhitespace()
+        guard position == end else { return false }
+        if sawNonASCII {
+            guard Self.isValidUTF8(UnsafeBufferPointer(start: output, count: written)) else { return false }
+        }
+        return true
+    }
+
+    @inline(__always)
+    mutating func skipWhitespace() {
+        while position < end, Self.isWhitespace(byte(at: position)) { position += 1 }
+    }
+
+    mutating func value(depth: Int) -> Bool {
+        guard position < end else { return false }
+        switch byte(at: position) {
+        case UInt8(ascii: "{"):
+            guard depth < JSONParser.maximumDepth else { return false }
+            emit(UInt8(ascii: "{"))
+            position += 1
+            skipWhitespace()
+            guard position < end else { return false }
+            if byte(at: position) == UInt8(ascii: "}") {
+                emit(UInt8(ascii: "}"))
+                position += 1
+                return true
+            }
+            while true {
+                guard position < end, byte(at: position) == UInt8(ascii: "\""), string() else { return false }
+                skipWhitespace()
+                guard position < end, byte(at: position) == UInt8(ascii: ":") else { return false }
+                emit(UInt8(ascii: ":"))
+                position += 1
+                skipWhitespace()
+                guard value(depth: depth + 1) else { return false }
+                skipWhitespace()
+                guard position < end else { return false }
+                let c = byte(at: position)
+                position += 1
+                emit(c)
+                if c == UInt8(ascii: "}") { return true }
+                guard c == UInt8(ascii: ",") else { return false }
+                skipWhitespace()
+            }
+        case UInt8(ascii: "["):
+            guard depth < JSONParser.maximumDepth else { return false }
+            emit(UInt8(ascii: "["))
+            position += 1
+            skipWhitespace()
+            guard position < end else { return false }
+            if byte(at: position) == UInt8(ascii: "]") {
+                emit(UInt8(ascii: "]"))
+                position += 1
+                return true
+            }
+            while true {
+                guard value(depth: depth + 1) else { return false }
+                skipWhitespace()
+                guard position < end else { return false }
+                let c = byte(at: position)
+                position += 1
+                emit(c)
+                if c == UInt8(ascii: "]") { return true }
+                guard c == UInt8(ascii: ",") else { return false }
+                skipWhitespace()
+            }
+        case UInt8(ascii: "\""):
+            return string()
+        case UInt8(ascii: "t"): return literal("true")
+        case UInt8(ascii: "f"): return literal("false")
+        case UInt8(ascii: "n"): return literal("null")
+        default:
+            return number()
+        }
+    }
+
+    mutating func literal(_ text: StaticString) -> Bool {
+        let n = text.utf8CodeUnitCount
+        guard position + n <= end else { return false }
+        for k in 0..<n where byte(at: position + k) != text.utf8Start[k] { return false }
+        emit(from: position, to: position + n)
+        position += n
+        return true
+    }
+
+    /// A string starting at the opening quote; escapes are checked, surrogates paired.
+    mutating func string() -> Bool {
+        let start = position
+        var i = position + 1
+        while true {
+            // Eight bytes at a time while none is a quote, a backslash or a control character.
+            while i + 8 <= end {
+                let word = UnsafeRawPointer(base! + i).loadUnaligned(as: UInt64.self)
+                let special = Self.hasByte(word, 0x22) | Self.hasByte(word, 0x5C) | Self.hasByteBelow(word, 0x20)
+                if special != 0 { break }
+                if word & 0x8080_8080_8080_8080 != 0 { sawNonASCII = true }
+                i += 8
+            }
+            guard i < end else { return false }
+            let c = byte(at: i)
+            if c == UInt8(ascii: "\"") {
+                position = i + 1
+                emit(from: start, to: position)
+                return true
+            }
+            if c < 0x20 { return false }
+            if c >= 0x80 { sawNonASCII = true }
+            if c == UInt8(ascii: "\\") {
+                guard i + 1 < end else { return false }
+                switch byte(at: i + 1) {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
+                     UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                    i += 2
+                case UInt8(ascii: "u"):
+                    guard let unit = hex4(at: i + 2) else { return false }
+                    i += 6
+                    if unit >= 0xD800 && unit < 0xDC00 {
+                        guard i + 6 <= end, byte(at: i) == UInt8(ascii: "\\"), byte(at: i + 1) == UInt8(ascii: "u"),
+                              let low = hex4(at: i + 2), low >= 0xDC00 && low < 0xE000 else { return false }
+                        i += 6
+                    } else if unit >= 0xDC00 && unit < 0xE000 {
+                        return false
+                    }
+                default:
+                    return false
+                }
+                continue
+            }
+            i += 1
+        }
+    }
+
+    /// Non-zero when a byte of `word` equals `value` (may also flag bytes above a true match).
+    @inline(__always)
+    static func hasByte(_ word: UInt64, _ value: UInt8) -> UInt64 {
+        let x = word ^ (0x0101_0101_0101_0101 &* UInt64(value))
+        return (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080
+    }
+
+    /// Non-zero when a byte of `word` is below `value` (at most 128; may also flag bytes above a
+    /// true match).
+    @inline(__always)
+    static func hasByteBelow(_ word: UInt64, _ value: UInt8) -> UInt64 {
+        (word &- 0x0101_0101_0101_0101 &* UInt64(value)) & ~word & 0x8080_8080_8080_8080
+    }
+
+    func hex4(at i: Int) -> UInt32? {
+        guard i + 4 <= end else { return nil }
+        var v: UInt32 = 0
+        for k in 0..<4 {
+            let c = byte(at: i + k)
+            let d: UInt32
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): d = UInt32(c - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): d = UInt32(c - UInt8(ascii: "a") + 10)
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): d = UInt32(c - UInt8(ascii: "A") + 10)
+            default: return nil
+            }
+            v = v << 4 | d
+        }
+        return v
+    }
+
+    @inline(__always)
+    func isDigit(_ i: Int) -> Bool {
+        i < end && byte(at: i) >= UInt8(ascii: "0") && byte(at: i) <= UInt8(ascii: "9")
+    }
+
+    mutating func number() -> Bool {
+        var i = position
+        if i < end, byte(at: i) == UInt8(ascii: "-") { i += 1 }
+        guard isDigit(i) else { return false }
+        if byte(at: i) == UInt8(ascii: "0") {
+            i += 1
+            if isDigit(i) { return false }
+        } else {
+            while isDigit(i) { i += 1 }
+        }
+        if i < end, byte(at: i) == UInt8(ascii: ".") {
+            i += 1
+            guard isDigit(i) else { return false }
+            while isDigit(i) { i += 1 }
+        }
+        if i < end, byte(at: i) == UInt8(ascii: "e") || byte(at: i) == UInt8(ascii: "E") {
+            i += 1
+            if i < end, byte(at: i) == UInt8(ascii: "+") || byte(at: i) == UInt8(ascii: "-") { i += 1 }
+            guard isDigit(i) else { return false }
+            while isDigit(i) { i += 1 }
+        }
+        emit(from: position, to: i)
+        position = i
+        return true
+    }
+
+    /// Well-formed UTF-8 (no overlong forms, no surrogates, nothing above U+10FFFF).
+    static func isValidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var i = 0
+        let n = bytes.count
+        while i < n {
+            let c = bytes[i]
+            if c < 0x80 { i += 1; continue }
+            func cont(_ k: Int) -> Bool { i + k < n && bytes[i + k] & 0xC0 == 0x80 }
+            if c >= 0xC2 && c <= 0xDF {
+                guard cont(1) else { return false }
+                i += 2
+            } else if c >= 0xE0 && c <= 0xEF {
+                guard cont(1), cont(2) else { return false }
+                let c1 = bytes[i + 1]
+                if c == 0xE0 && c1 < 0xA0 { return false }
+                if c == 0xED && c1 >= 0xA0 { return false }
+                i += 3
+            } else if c >= 0xF0 && c <= 0xF4 {
+                guard cont(1), cont(2), cont(3) else { return false }
+                let c1 = bytes[i + 1]
+                if c == 0xF0 && c1 < 0x90 { return false }
+                if c == 0xF4 && c1 >= 0x90 { return false }
+                i += 4
+            } else {
+                return false
+            }
+        }
+        return true
+    }
+}
+
+// MARK: - Navigating compact documents
+
+extension JSONScanner {
+    /// The end of the value starting at `i` in a validated, compact document.
+    @inlinable
+    public static func skipValue(_ text: UnsafeBufferPointer<UInt8>, from i: Int) -> Int {
+        let c = text[i]
+        if c == UInt8(ascii: "\"") { return skipString(text, from: i) }
+        if c == UInt8(ascii: "{") || c == UInt8(ascii: "[") {
+            var depth = 0
+            var j = i
+            let n = text.count
+            while j < n {
+                let d = text[j]
+                if d == UInt8(ascii: "\"") {
+                    j = skipString(text, from: j)
+                    continue
+                }
+                if d == UInt8(ascii: "{") || d == UInt8(ascii: "[") {
+                    depth += 1
+                } else if d == UInt8(ascii: "}") || d == UInt8(ascii: "]") {
+                    depth -= 1
+                    if depth == 0 { return j + 1 }
+                }
+                j += 1
+            }
+            return n
+        }
+        // A number or a literal: up to the next delimiter.
+        var j = i + 1
+        let n = text.count
+        while j < n {
+            let d = text[j]
+            if d == UInt8(ascii: ",") || d == UInt8(ascii: "}") || d == UInt8(ascii: "]") { break }
+            j += 1
+        }
+        return j
+    }
+
+    /// The end (past the closing quote) of the string starting at `i`.
+    @inlinable
+    public static func skipString(_ text: UnsafeBufferPointer<UInt8>, from i: Int) -> Int {
+        var j = i + 1
+        let n = text.count
+        while j < n {
+            let d = text[j]
+            if d == UInt8(ascii: "\"") { return j + 1 }
+            j += d == UInt8(ascii: "\\") ? 2 : 1
+        }
+        return n
+    }
+
+    /// Calls `body` with the key range (without quotes, still escaped) and value range of each
+    /// member of the object at `range`; stops early when `body` returns false.
+    @inlinable
+    public static func forEachMember(_ text: UnsafeBufferPointer<UInt8>, object range: Range<Int>,
+                                     _ body: (_ key: Range<Int>, _ value: Range<Int>) -> Bool) {
+        guard range.count > 2, text[range.lowerBound] == UInt8(ascii: "{") else { return }
+        var i = range.lowerBound + 1
+        while i < range.upperBound - 1 {
+            let keyEnd = skipString(text, from: i)
+            let valueStart = keyEnd + 1
+            let valueEnd = skipValue(text, from: valueStart)
+            if !body(i + 1..<keyEnd - 1, valueStart..<valueEnd) { return }
+            i = valueEnd + 1
+        }
+    }
+
+    /// Calls `body` with the range of each element of the array at `range`; stops early when
+    /// `body` returns false.
+    @inlinable
+    public static func forEachElement(_ text: UnsafeBufferPointer<UInt8>, array range: Range<Int>,
+                                      _ body: (_ element: Range<Int>) -> Bool) {
+        guard range.count > 2, text[range.lowerBound] == UInt8(ascii: "[") else { return }
+        var i = range.lowerBound + 1
+        while i < range.upperBound - 1 {
+            let elementEnd = skipValue(text, from: i)
+            if !body(i..<elementEnd) { return }
+            i = elementEnd + 1
+        }
+    }
+
+    /// True when the (escaped) key bytes at `key` spell `name` exactly; keys with escapes are
+    /// decoded first.
+    public static func key(_ text: UnsafeBufferPointer<UInt8>, _ key: Range<Int>, equals name: [UInt8]) -> Bool {
+        if key.count == name.count {
+            var same = true
+            for k in 0..<name.count where text[key.lowerBound + k] != name[k] {
+                same = false
+                break
+            }
+            if same { return true }
+        }
+        // An escaped key may still spell the name.
+        guard text[key].contains(UInt8(ascii: "\\")) else { return false }
+        guard case .string(let decoded)? = try? JSONParser.parse(
+            UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(text)[(key.lowerBound - 1)..<(key.upperBound + 1)]))
+        else { return false }
+        return Array(decoded.utf8) == name
+    }
+
+    /// The value at `range` parsed.
+    public static func parse(_ text: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) throws(JSONParseError) -> JSON {
+        try JSONParser.parse(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(text)[range]))
+    }
+}

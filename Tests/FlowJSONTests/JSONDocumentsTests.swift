@@ -1,0 +1,103 @@
+import Testing
+@testable import FlowJSON
+
+@Suite struct JSONDocumentsTests {
+    func documents(_ texts: [String]) throws -> JSONDocuments {
+        var documents = JSONDocuments()
+        for text in texts {
+            var bytes = Array(text.utf8)
+            try bytes.withUnsafeMutableBytes { try documents.append(validating: UnsafeRawBufferPointer($0)) }
+        }
+        return documents
+    }
+
+    func text(_ documents: JSONDocuments, _ i: Int) -> String {
+        documents.withDocument(i) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    @Test func keepsTheTextWithoutInsignificantWhitespace() throws {
+        let docs = try documents([
+            #"  { "a" : [1, 2.50, -0e+1] ,"b":"x y\n\"z\"" , "c": { } , "d" : [ ] }  "#,
+            "\t\"caf\u{E9} \\u00e9 \\ud83d\\ude00\"\r\n",
+            "true", "null", "-12",
+        ])
+        #expect(docs.count == 5)
+        #expect(text(docs, 0) == #"{"a":[1,2.50,-0e+1],"b":"x y\n\"z\"","c":{},"d":[]}"#)
+        #expect(text(docs, 1) == "\"caf\u{E9} \\u00e9 \\ud83d\\ude00\"")
+        #expect(text(docs, 2) == "true")
+        #expect(text(docs, 4) == "-12")
+        #expect(try docs.value(1) == .string("café é 😀"))
+        #expect(try docs.values() == [
+            try JSONParser.parse(#"{"a":[1,2.5,-0.0],"b":"x y\n\"z\"","c":{},"d":[]}"#), .string("café é 😀"), .bool(true), .null,
+            .int(-12),
+        ])
+    }
+
+    @Test func longStringsWithEveryKindOfByte() throws {
+        // Exercise the eight-bytes-at-a-time scan around quotes, escapes and multi-byte characters.
+        var pieces: [String] = []
+        for n in 0..<40 {
+            let filler = String(repeating: "abcdefg", count: n / 7) + String(repeating: "é", count: n % 5)
+            pieces.append("\"\(filler)\\\"\(filler)\\n\(filler)\"")
+        }
+        let docs = try documents(pieces)
+        for (i, piece) in pieces.enumerated() {
+            #expect(text(docs, i) == piece)
+            #expect(try docs.value(i) == JSONParser.parse(piece))
+        }
+    }
+
+    @Test func rejectsWhatTheParserRejectsWithItsError() throws {
+        let bad = [
+            "", "   ", "{", "[1,]", "{\"a\" 1}", "{\"a\":1,}", "01", "1.", "-", "1e", "tru", "nul", "\"abc",
+            "\"a\u{01}b\"", "\"\\x\"", "\"\\u12\"", "\"\\ud800\"", "\"\\udc00x\"", "[1] [2]", "{} x", "'a'",
+            String(repeating: "[", count: 600) + String(repeating: "]", count: 600),
+        ]
+        for text in bad {
+            var bytes = Array(text.utf8)
+            var documents = JSONDocuments()
+            let expected = #expect(throws: JSONParseError.self) { try JSONParser.parse(text) }
+            let got = #expect(throws: JSONParseError.self) {
+                try bytes.withUnsafeMutableBytes { try documents.append(validating: UnsafeRawBufferPointer($0)) }
+            }
+            #expect(got == expected, "\(text.prefix(20))")
+            #expect(documents.isEmpty && documents.bytes.isEmpty)
+        }
+        // Invalid UTF-8 inside a string.
+        var invalid: [UInt8] = [0x22, 0x61, 0xC3, 0x28, 0x22]
+        var documents = JSONDocuments()
+        #expect(throws: JSONParseError.self) {
+            try invalid.withUnsafeMutableBytes { try documents.append(validating: UnsafeRawBufferPointer($0)) }
+        }
+    }
+
+    @Test func acceptsTheDeepestNestingTheParserAccepts() throws {
+        let deepest = String(repeating: "[", count: JSONParser.maximumDepth) + String(repeating: "]", count: JSONParser.maximumDepth)
+        let docs = try documents([deepest])
+        #expect(text(docs, 0) == deepest)
+    }
+
+    @Test func navigatesCompactDocuments() throws {
+        let docs = try documents([#"{"a":{"b":[10,"x,]}",{"c":null}]},"a\"q":2,"d":true}"#])
+        try docs.withDocument(0) { text in
+            var keys: [String] = []
+            JSONScanner.forEachMember(text, object: 0..<text.count) { key, value in
+                keys.append(String(decoding: UnsafeBufferPointer(rebasing: text[key]), as: UTF8.self)
+                    + "=" + String(decoding: UnsafeBufferPointer(rebasing: text[value]), as: UTF8.self))
+                return true
+            }
+            #expect(keys == [#"a={"b":[10,"x,]}",{"c":null}]}"#, #"a\"q=2"#, "d=true"])
+            var elements: [JSON] = []
+            var a = 0..<0
+            JSONScanner.forEachMember(text, object: 0..<text.count) { _, value in a = value; return false }
+            JSONScanner.forEachMember(text, object: a) { _, value in
+                JSONScanner.forEachElement(text, array: value) { element in
+                    elements.append(try! JSONScanner.parse(text, element))
+                    return true
+                }
+                return true
+            }
+            #expect(elements == [.int(10), .string("x,]}"), ["c": .null]])
+        }
+    }
+}
