@@ -11,6 +11,12 @@ public struct JSONDocuments: Sendable {
     public private(set) var bytes: [UInt8] = []
     /// `ends[i]` is the offset just past document `i` in `bytes`.
     public private(set) var ends: [Int] = []
+    /// Where the large containers of each document end, found while validating: pairs of
+    /// (start, end) offsets relative to the document, in document order, so that navigation
+    /// skips a large object or array without reading it again. `extentEnds[i]` is the end of
+    /// document `i`'s pairs.
+    var extents: [Int] = []
+    var extentEnds: [Int] = []
 
     public init() {}
 
@@ -33,12 +39,13 @@ public struct JSONDocuments: Sendable {
         let start = bytes.count
         // Compact output is never longer than the input: write it in place, then trim.
         bytes.append(contentsOf: repeatElement(0, count: text.count))
-        let written: Int? = bytes.withUnsafeMutableBufferPointer { out in
+        let scanned: (written: Int, extents: [Int])? = bytes.withUnsafeMutableBufferPointer { out in
             var scanner = JSONScanner(text.bindMemory(to: UInt8.self), output: out.baseAddress! + start)
-            return scanner.validateDocument() ? scanner.written : nil
+            return scanner.validateDocument() ? (scanner.written, scanner.extents) : nil
         }
-        if let written {
-            bytes.removeLast(text.count - written)
+        if let scanned {
+            bytes.removeLast(text.count - scanned.written)
+            extents.append(contentsOf: scanned.extents)
         } else {
             bytes.removeLast(text.count)
             // The scanner only accepts what the parser accepts; on anything else the parser gives
@@ -47,19 +54,25 @@ public struct JSONDocuments: Sendable {
             value.write(to: &bytes, pretty: false, indent: 0)
         }
         ends.append(bytes.count)
+        extentEnds.append(extents.count)
     }
 
     /// Appends the compact text of a parsed value.
     public mutating func append(_ value: JSON) {
         value.write(to: &bytes, pretty: false, indent: 0)
         ends.append(bytes.count)
+        extentEnds.append(extents.count)
     }
 
-    /// Calls `body` with the bytes of document `i`.
-    @inlinable
-    public func withDocument<R>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+    /// Calls `body` with document `i`.
+    public func withDocument<R>(_ i: Int, _ body: (JSONText) throws -> R) rethrows -> R {
         let r = range(i)
-        return try bytes.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[r])) }
+        let e = (i == 0 ? 0 : extentEnds[i - 1])..<extentEnds[i]
+        return try bytes.withUnsafeBufferPointer { b in
+            try extents.withUnsafeBufferPointer { x in
+                try body(JSONText(bytes: UnsafeBufferPointer(rebasing: b[r]), extents: UnsafeBufferPointer(rebasing: x[e])))
+            }
+        }
     }
 
     /// Document `i` parsed.
@@ -104,6 +117,29 @@ public struct JSONScanner {
     /// Bytes written to `output`.
     public private(set) var written = 0
     var sawNonASCII = false
+    /// (start, end) output offsets of the containers of at least `extentMinimum` bytes, in
+    /// document order.
+    public private(set) var extents: [Int] = []
+    static let extentMinimum = 128
+
+    /// Notes where a container opens; returns its slot for `closeContainer`.
+    @inline(__always)
+    mutating func openContainer() -> Int {
+        extents.append(written - 1)
+        extents.append(0)
+        return extents.count - 2
+    }
+
+    /// Keeps the container's extent when it is large; a small container's nested ones are
+    /// smaller still, so they go too.
+    @inline(__always)
+    mutating func closeContainer(_ slot: Int) {
+        if written - extents[slot] < Self.extentMinimum {
+            extents.removeLast(extents.count - slot)
+        } else {
+            extents[slot + 1] = written
+        }
+    }
 
     /// `output` must have room for `buffer.count` bytes.
     public init(_ buffer: UnsafeBufferPointer<UInt8>, output: UnsafeMutablePointer<UInt8>) {
@@ -126,10 +162,10 @@ public struct JSONScanner {
         written += 1
     }
 
-    /// Copies input bytes `from..<to` to the output.
+    /// Copies input bytes `from..<to` (a few: a number or a literal) to the output.
     @inline(__always)
     mutating func emit(from: Int, to: Int) {
-        (output + written).update(from: base! + from, count: to - from)
+        for k in from..<to { output[written + k - from] = base![k] }
         written += to - from
     }
 
@@ -159,12 +195,14 @@ public struct JSONScanner {
         case UInt8(ascii: "{"):
             guard depth < JSONParser.maximumDepth else { return false }
             emit(UInt8(ascii: "{"))
+            let slot = openContainer()
             position += 1
             skipWhitespace()
             guard position < end else { return false }
             if byte(at: position) == UInt8(ascii: "}") {
                 emit(UInt8(ascii: "}"))
                 position += 1
+                closeContainer(slot)
                 return true
             }
             while true {
@@ -180,19 +218,24 @@ public struct JSONScanner {
                 let c = byte(at: position)
                 position += 1
                 emit(c)
-                if c == UInt8(ascii: "}") { return true }
+                if c == UInt8(ascii: "}") {
+                    closeContainer(slot)
+                    return true
+                }
                 guard c == UInt8(ascii: ",") else { return false }
                 skipWhitespace()
             }
         case UInt8(ascii: "["):
             guard depth < JSONParser.maximumDepth else { return false }
             emit(UInt8(ascii: "["))
+            let slot = openContainer()
             position += 1
             skipWhitespace()
             guard position < end else { return false }
             if byte(at: position) == UInt8(ascii: "]") {
                 emit(UInt8(ascii: "]"))
                 position += 1
+                closeContainer(slot)
                 return true
             }
             while true {
@@ -202,7 +245,10 @@ public struct JSONScanner {
                 let c = byte(at: position)
                 position += 1
                 emit(c)
-                if c == UInt8(ascii: "]") { return true }
+                if c == UInt8(ascii: "]") {
+                    closeContainer(slot)
+                    return true
+                }
                 guard c == UInt8(ascii: ",") else { return false }
                 skipWhitespace()
             }
@@ -225,14 +271,19 @@ public struct JSONScanner {
         return true
     }
 
-    /// A string starting at the opening quote; escapes are checked, surrogates paired.
+    /// A string starting at the opening quote; escapes are checked, surrogates paired. The
+    /// bytes are copied to the output as they are scanned (a string has no whitespace to drop).
     mutating func string() -> Bool {
-        let start = position
         var i = position + 1
+        // Output position minus input position, constant inside a string.
+        let shift = written - position
+        output[written] = UInt8(ascii: "\"")
         while true {
             // Eight bytes at a time while none is a quote, a backslash or a control character.
             while i + 8 <= end {
                 let word = UnsafeRawPointer(base! + i).loadUnaligned(as: UInt64.self)
+                // Stored even when it holds the end of the string: the byte loop rewrites those bytes.
+                UnsafeMutableRawPointer(output + i + shift).storeBytes(of: word, as: UInt64.self)
                 let special = Self.hasByte(word, 0x22) | Self.hasByte(word, 0x5C) | Self.hasByteBelow(word, 0x20)
                 if special != 0 { break }
                 if word & 0x8080_8080_8080_8080 != 0 { sawNonASCII = true }
@@ -240,32 +291,36 @@ public struct JSONScanner {
             }
             guard i < end else { return false }
             let c = byte(at: i)
+            output[i + shift] = c
             if c == UInt8(ascii: "\"") {
                 position = i + 1
-                emit(from: start, to: position)
+                written = position + shift
                 return true
             }
             if c < 0x20 { return false }
             if c >= 0x80 { sawNonASCII = true }
             if c == UInt8(ascii: "\\") {
                 guard i + 1 < end else { return false }
+                var length = 2
                 switch byte(at: i + 1) {
                 case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
                      UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
-                    i += 2
+                    break
                 case UInt8(ascii: "u"):
                     guard let unit = hex4(at: i + 2) else { return false }
-                    i += 6
+                    length = 6
                     if unit >= 0xD800 && unit < 0xDC00 {
-                        guard i + 6 <= end, byte(at: i) == UInt8(ascii: "\\"), byte(at: i + 1) == UInt8(ascii: "u"),
-                              let low = hex4(at: i + 2), low >= 0xDC00 && low < 0xE000 else { return false }
-                        i += 6
+                        guard i + 12 <= end, byte(at: i + 6) == UInt8(ascii: "\\"), byte(at: i + 7) == UInt8(ascii: "u"),
+                              let low = hex4(at: i + 8), low >= 0xDC00 && low < 0xE000 else { return false }
+                        length = 12
                     } else if unit >= 0xDC00 && unit < 0xE000 {
                         return false
                     }
                 default:
                     return false
                 }
+                for k in 1..<length { output[i + k + shift] = byte(at: i + k) }
+                i += length
                 continue
             }
             i += 1
@@ -273,7 +328,7 @@ public struct JSONScanner {
     }
 
     /// Non-zero when a byte of `word` equals `value` (may also flag bytes above a true match).
-    @inline(__always)
+    @inlinable @inline(__always)
     static func hasByte(_ word: UInt64, _ value: UInt8) -> UInt64 {
         let x = word ^ (0x0101_0101_0101_0101 &* UInt64(value))
         return (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080
@@ -367,13 +422,46 @@ public struct JSONScanner {
 
 // MARK: - Navigating compact documents
 
+/// One validated, compact document of a `JSONDocuments`: its bytes, and where its large
+/// containers end.
+public struct JSONText {
+    public let bytes: UnsafeBufferPointer<UInt8>
+    /// (start, end) pairs, by start.
+    let extents: UnsafeBufferPointer<Int>
+
+    public init(bytes: UnsafeBufferPointer<UInt8>, extents: UnsafeBufferPointer<Int>) {
+        self.bytes = bytes
+        self.extents = extents
+    }
+
+    @inlinable public var count: Int { bytes.count }
+    @inlinable public subscript(i: Int) -> UInt8 { bytes[i] }
+    @inlinable public subscript(range: Range<Int>) -> Slice<UnsafeBufferPointer<UInt8>> { bytes[range] }
+    public var first: UInt8? { bytes.first }
+
+    /// The end of the container starting at `start`, when validation recorded it.
+    @usableFromInline
+    func extentEnd(startingAt start: Int) -> Int? {
+        var low = 0
+        var high = extents.count / 2
+        while low < high {
+            let mid = (low + high) / 2
+            let s = extents[mid * 2]
+            if s == start { return extents[mid * 2 + 1] }
+            if s < start { low = mid + 1 } else { high = mid }
+        }
+        return nil
+    }
+}
+
 extension JSONScanner {
     /// The end of the value starting at `i` in a validated, compact document.
     @inlinable
-    public static func skipValue(_ text: UnsafeBufferPointer<UInt8>, from i: Int) -> Int {
+    public static func skipValue(_ text: JSONText, from i: Int) -> Int {
         let c = text[i]
         if c == UInt8(ascii: "\"") { return skipString(text, from: i) }
         if c == UInt8(ascii: "{") || c == UInt8(ascii: "[") {
+            if let end = text.extentEnd(startingAt: i) { return end }
             var depth = 0
             var j = i
             let n = text.count
@@ -406,21 +494,36 @@ extension JSONScanner {
 
     /// The end (past the closing quote) of the string starting at `i`.
     @inlinable
-    public static func skipString(_ text: UnsafeBufferPointer<UInt8>, from i: Int) -> Int {
+    public static func skipString(_ text: JSONText, from i: Int) -> Int {
         var j = i + 1
         let n = text.count
-        while j < n {
-            let d = text[j]
-            if d == UInt8(ascii: "\"") { return j + 1 }
-            j += d == UInt8(ascii: "\\") ? 2 : 1
+        let base = text.bytes.baseAddress!
+        while true {
+            // Eight bytes at a time up to a quote or a backslash.
+            while j + 8 <= n {
+                let word = UnsafeRawPointer(base + j).loadUnaligned(as: UInt64.self)
+                let quote = hasByte(word, 0x22)
+                let backslash = hasByte(word, 0x5C)
+                if quote | backslash != 0 {
+                    // The lowest flagged byte is a true match (false flags only sit above one).
+                    let k = (quote | backslash).trailingZeroBitCount / 8
+                    if base[j + k] == 0x22 { return j + k + 1 }
+                    j += k + 2
+                    continue
+                }
+                j += 8
+            }
+            guard j < n else { return n }
+            let d = base[j]
+            if d == 0x22 { return j + 1 }
+            j += d == 0x5C ? 2 : 1
         }
-        return n
     }
 
     /// Calls `body` with the key range (without quotes, still escaped) and value range of each
     /// member of the object at `range`; stops early when `body` returns false.
     @inlinable
-    public static func forEachMember(_ text: UnsafeBufferPointer<UInt8>, object range: Range<Int>,
+    public static func forEachMember(_ text: JSONText, object range: Range<Int>,
                                      _ body: (_ key: Range<Int>, _ value: Range<Int>) -> Bool) {
         guard range.count > 2, text[range.lowerBound] == UInt8(ascii: "{") else { return }
         var i = range.lowerBound + 1
@@ -436,7 +539,7 @@ extension JSONScanner {
     /// Calls `body` with the range of each element of the array at `range`; stops early when
     /// `body` returns false.
     @inlinable
-    public static func forEachElement(_ text: UnsafeBufferPointer<UInt8>, array range: Range<Int>,
+    public static func forEachElement(_ text: JSONText, array range: Range<Int>,
                                       _ body: (_ element: Range<Int>) -> Bool) {
         guard range.count > 2, text[range.lowerBound] == UInt8(ascii: "[") else { return }
         var i = range.lowerBound + 1
@@ -449,7 +552,7 @@ extension JSONScanner {
 
     /// True when the (escaped) key bytes at `key` spell `name` exactly; keys with escapes are
     /// decoded first.
-    public static func key(_ text: UnsafeBufferPointer<UInt8>, _ key: Range<Int>, equals name: [UInt8]) -> Bool {
+    public static func key(_ text: JSONText, _ key: Range<Int>, equals name: [UInt8]) -> Bool {
         if key.count == name.count {
             var same = true
             for k in 0..<name.count where text[key.lowerBound + k] != name[k] {
@@ -461,13 +564,13 @@ extension JSONScanner {
         // An escaped key may still spell the name.
         guard text[key].contains(UInt8(ascii: "\\")) else { return false }
         guard case .string(let decoded)? = try? JSONParser.parse(
-            UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(text)[(key.lowerBound - 1)..<(key.upperBound + 1)]))
+            UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(text.bytes)[(key.lowerBound - 1)..<(key.upperBound + 1)]))
         else { return false }
         return Array(decoded.utf8) == name
     }
 
     /// The value at `range` parsed.
-    public static func parse(_ text: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) throws(JSONParseError) -> JSON {
-        try JSONParser.parse(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(text)[range]))
+    public static func parse(_ text: JSONText, _ range: Range<Int>) throws(JSONParseError) -> JSON {
+        try JSONParser.parse(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(text.bytes)[range]))
     }
 }

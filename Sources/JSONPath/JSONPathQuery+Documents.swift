@@ -30,7 +30,7 @@ extension JSONPathQuery {
     /// (`JSONDocuments`), starting from the value at `root`; at most `limit` of them. Nil when
     /// the query (or this document: a wildcard over an object) needs parsed values: parse and
     /// use `select` then.
-    public func selectRanges(in text: UnsafeBufferPointer<UInt8>, root: Range<Int>, limit: Int = .max) -> [Range<Int>]? {
+    public func selectRanges(in text: JSONText, root: Range<Int>, limit: Int = .max) -> [Range<Int>]? {
         guard let steps = plainSteps else { return nil }
         var out: [Range<Int>] = []
         guard JSONPathStep.collect(steps[...], text, root, limit: limit, into: &out) else { return nil }
@@ -41,7 +41,7 @@ extension JSONPathQuery {
 extension JSONPathStep {
     /// Follows name and index steps from `range`; nil when a step finds nothing. Wildcards are
     /// not allowed here.
-    public static func resolve(_ steps: ArraySlice<JSONPathStep>, _ text: UnsafeBufferPointer<UInt8>,
+    public static func resolve(_ steps: ArraySlice<JSONPathStep>, _ text: JSONText,
                                from range: Range<Int>) -> Range<Int>? {
         var current = range
         for step in steps {
@@ -61,7 +61,7 @@ extension JSONPathStep {
 
     /// The value of the last member called `name` (a repeated key keeps its last value, as in
     /// parsed objects) of the object at `range`.
-    public static func member(_ name: [UInt8], _ text: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Range<Int>? {
+    public static func member(_ name: [UInt8], _ text: JSONText, _ range: Range<Int>) -> Range<Int>? {
         var found: Range<Int>?
         JSONScanner.forEachMember(text, object: range) { key, value in
             if JSONScanner.key(text, key, equals: name) { found = value }
@@ -71,7 +71,7 @@ extension JSONPathStep {
     }
 
     /// Element `index` (negative: from the end) of the array at `range`.
-    public static func element(_ index: Int, _ text: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Range<Int>? {
+    public static func element(_ index: Int, _ text: JSONText, _ range: Range<Int>) -> Range<Int>? {
         var wanted = index
         if index < 0 {
             var count = 0
@@ -93,7 +93,7 @@ extension JSONPathStep {
     }
 
     /// Appends the selected ranges in nodelist order; false when the document needs parsing.
-    static func collect(_ steps: ArraySlice<JSONPathStep>, _ text: UnsafeBufferPointer<UInt8>, _ range: Range<Int>,
+    static func collect(_ steps: ArraySlice<JSONPathStep>, _ text: JSONText, _ range: Range<Int>,
                         limit: Int, into out: inout [Range<Int>]) -> Bool {
         guard out.count < limit else { return true }
         guard let step = steps.first else {

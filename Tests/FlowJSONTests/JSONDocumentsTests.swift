@@ -12,7 +12,7 @@ import Testing
     }
 
     func text(_ documents: JSONDocuments, _ i: Int) -> String {
-        documents.withDocument(i) { String(decoding: $0, as: UTF8.self) }
+        documents.withDocument(i) { String(decoding: $0.bytes, as: UTF8.self) }
     }
 
     @Test func keepsTheTextWithoutInsignificantWhitespace() throws {
@@ -45,6 +45,18 @@ import Testing
             #expect(text(docs, i) == piece)
             #expect(try docs.value(i) == JSONParser.parse(piece))
         }
+        // Skipping over the same strings as object members lands on every member.
+        let object = "{" + pieces.enumerated().map { "\"\($0.offset)\($0.element.dropFirst()):[\($0.offset),\($0.element)]" }.joined(separator: ",") + "}"
+        let parsed = try JSONParser.parse(object)
+        let one = try documents([object])
+        var values: [JSON] = []
+        try one.withDocument(0) { text in
+            JSONScanner.forEachMember(text, object: 0..<text.count) { _, value in
+                values.append(try! JSONScanner.parse(text, value))
+                return true
+            }
+        }
+        #expect(values == parsed.objectValue.map { Array($0.values) })
     }
 
     @Test func rejectsWhatTheParserRejectsWithItsError() throws {
@@ -98,6 +110,26 @@ import Testing
                 return true
             }
             #expect(elements == [.int(10), .string("x,]}"), ["c": .null]])
+        }
+    }
+
+    @Test func largeContainersAreSkippedByTheirRecordedEnds() throws {
+        let item = #"{"id":1,"text":"\#(String(repeating: "long text, ", count: 12))","nested":{"list":[\#(Array(repeating: "\"[x]\"", count: 30).joined(separator: ","))]},"small":{"a":[1]}}"#
+        let big = #"{"items":[\#(Array(repeating: item, count: 5).joined(separator: ", "))], "total": 5}"#
+        let docs = try documents(["[1,2]", big, "{}"])
+        #expect(docs.extentEnds.count == 3)
+        #expect(docs.extentEnds[0] == 0)
+        #expect(docs.extentEnds[1] > 0)
+        docs.withDocument(1) { text in
+            let bare = [Int]().withUnsafeBufferPointer { JSONText(bytes: text.bytes, extents: $0) }
+            var checked = 0
+            for i in 0..<text.count where text[i] == UInt8(ascii: "{") || text[i] == UInt8(ascii: "[") {
+                // Only positions that start a value (not brackets inside strings) have extents.
+                guard let end = text.extentEnd(startingAt: i) else { continue }
+                #expect(JSONScanner.skipValue(bare, from: i) == end)
+                checked += 1
+            }
+            #expect(checked == 1 + 1 + 5 + 5 + 5)  // document, items, each item, its nested, its list
         }
     }
 }

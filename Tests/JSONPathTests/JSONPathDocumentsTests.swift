@@ -11,6 +11,8 @@ import Testing
         #"[[1,2,3],{"k":"v"},"s",[],{}]"#,
         #""just a string""#,
         #"{"empty":{},"list":[],"nested":[{"n":[{"m":1},{"m":2}]},{"n":[]},{"n":[{"m":3}]}]}"#,
+        // Large enough for recorded container ends (128 bytes and more).
+        #"{"products":["# + Array(repeating: #"{"id":9,"title":"\#(String(repeating: "t", count: 150))","tags":["\#(String(repeating: "x", count: 130))"],"dimensions":{"width":1}}"#, count: 4).joined(separator: ",") + #"],"total":4,"a":{"b":{"c":[[1,2],[3,[4,5]]]}}}"#,
     ]
     let queries = [
         "$", "$.products", "$.products[*]", "$.products[*].id", "$.products[0].dimensions.width", "$.products[-1]",

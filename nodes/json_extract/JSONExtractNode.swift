@@ -327,13 +327,13 @@ struct DocumentPlan {
     }
 
     /// The ranges of the records in a document; nil when it has to be parsed.
-    func records(in text: UnsafeBufferPointer<UInt8>) -> [Range<Int>]? {
+    func records(in text: JSONText) -> [Range<Int>]? {
         records.selectRanges(in: text, root: 0..<text.count)
     }
 
     /// The parsed value of field `position` (-1: the whole record) in `record`; nil when missing.
     /// `members` is what `findMembers` found in this record.
-    func value(of position: Int, in text: UnsafeBufferPointer<UInt8>, record: Range<Int>,
+    func value(of position: Int, in text: JSONText, record: Range<Int>,
                members: [Range<Int>?]) throws -> JSON? {
         guard position >= 0, let fields else { return try JSONScanner.parse(text, record) }
         let steps = fields[position]
@@ -348,7 +348,7 @@ struct DocumentPlan {
 
     /// The values of the record's members named by the fields' first steps, in one pass over the
     /// record (a repeated key keeps its last value, as in parsed objects).
-    func findMembers(in text: UnsafeBufferPointer<UInt8>, record: Range<Int>, into found: inout [Range<Int>?]) {
+    func findMembers(in text: JSONText, record: Range<Int>, into found: inout [Range<Int>?]) {
         found.removeAll(keepingCapacity: true)
         found.append(contentsOf: repeatElement(nil, count: names.count))
         guard !names.isEmpty else { return }
