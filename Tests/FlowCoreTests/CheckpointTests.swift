@@ -66,12 +66,15 @@ import Testing
     }
 
     @Test func aDiamondAcknowledgesOnceBothPathsReachedTheJoin() async throws {
+        // `join` gets a copy of the marker from each branch: the fast branch's copy reaches it
+        // before the slow branch's last batch, which `join` must process before the checkpoint
+        // completes.
         let result = try await runWorkflow("""
             nodes:
               src: { type: t_checkpoint, board: ck-diamond, count: 12, rounds: 2, watch: join }
-              left: { type: t_collect, board: ck-diamond, input: src, forward: true, delay_ms: 1 }
+              left: { type: t_collect, board: ck-diamond, input: src, forward: true }
               right: { type: t_collect, board: ck-diamond, input: src, forward: true, delay_ms: 30 }
-              join: { type: t_collect, board: ck-diamond, input: [left, right] }
+              join: { type: t_collect, board: ck-diamond, input: [left, right], delay_ms: 25 }
             """)
         #expect(result.status == .succeeded, "\(result.error ?? "")")
         #expect(acks("ck-diamond") == ["ack 0 true seen=24", "ack 1 true seen=48"])
