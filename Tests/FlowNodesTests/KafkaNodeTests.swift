@@ -141,7 +141,7 @@ import Testing
 
     // MARK: follow: true
 
-    @Test func followingReadsUntilInterruptedAndCommitsNothing() async throws {
+    @Test func followingCommitsAtCheckpointsWhatEveryDownstreamNodeProcessed() async throws {
         let brokers = try KafkaTestBroker.brokers()
         let dir = KafkaTestBroker.scratch()
         let topic = KafkaTestBroker.uniqueName("nodes-follow")
@@ -155,7 +155,8 @@ import Testing
             """, buckets: [], file: "\(dir)/produce.yaml")
         #expect(produced.result?.status == .succeeded, "\(produced.result?.error ?? "")")
 
-        // The node timeout stands in for an interrupt.
+        // The node timeout stands in for an interrupt; the group join takes about 3 s, so several
+        // checkpoints pass after the 20 records before it. Fan-out: both sinks must process them.
         let following = await WorkflowHarness.run(
             """
             nodes:
@@ -165,18 +166,75 @@ import Testing
                 topics: \(topic)
                 group: \(group)
                 follow: true
-                timeout: 6s
+                checkpoint_interval: 500ms
+                timeout: 8s
                 config: { session.timeout.ms: 6000, heartbeat.interval.ms: 500 }
               out: { type: test_collector, input: src, bucket: \(group)-1 }
+              file: { type: file_output, input: src, path: out.ndjson, mode: append }
             """, buckets: ["\(group)-1"], file: "\(dir)/follow.yaml")
         #expect(following.node("src")?.error?.contains("timed out") == true, "\(following.node("src")?.error ?? "")")
         #expect(following.collected["\(group)-1"]?.count == 20)
+        #expect((following.node("src")?.metrics["checkpoints_committed"] ?? 0) >= 1)
+        let lines = (try? String(contentsOfFile: "\(dir)/out.ndjson", encoding: .utf8))?.split(separator: "\n") ?? []
+        #expect(lines.count == 20)
+
+        // The same group resumes after the committed offsets: nothing old is delivered again.
+        KafkaTestBroker.writeRecords(3, to: "\(dir)/more.ndjson", from: 100)
+        let more = await WorkflowHarness.run(
+            """
+            nodes:
+              src: { type: file_input, path: more.ndjson }
+              out: { type: kafka_produce, input: src, brokers: \(brokers), topic: \(topic), key: k }
+            """, buckets: [], file: "\(dir)/produce-more.yaml")
+        #expect(more.result?.status == .succeeded, "\(more.result?.error ?? "")")
+        let bounded = await WorkflowHarness.run(
+            KafkaTestBroker.consumeWorkflow(brokers: brokers, topic: topic, group: group, bucket: "\(group)-2"),
+            buckets: ["\(group)-2"], file: "\(dir)/consume.yaml")
+        #expect(bounded.result?.status == .succeeded, "\(bounded.result?.error ?? "")")
+        #expect(Set((bounded.collected["\(group)-2"] ?? []).compactMap { $0["value"]?["n"]?.intValue }) == [100, 101, 102])
+    }
+
+    @Test func aFollowingRunWhoseSinkFailsBeforeACheckpointCommitsNothing() async throws {
+        let brokers = try KafkaTestBroker.brokers()
+        let dir = KafkaTestBroker.scratch()
+        let topic = KafkaTestBroker.uniqueName("nodes-follow-fail")
+        let group = KafkaTestBroker.uniqueName("g")
+        KafkaTestBroker.writeRecords(20, to: "\(dir)/in.ndjson")
+        let produced = await WorkflowHarness.run(
+            """
+            nodes:
+              src: { type: file_input, path: in.ndjson }
+              out: { type: kafka_produce, input: src, brokers: \(brokers), topic: \(topic), key: k }
+            """, buckets: [], file: "\(dir)/produce.yaml")
+        #expect(produced.result?.status == .succeeded, "\(produced.result?.error ?? "")")
+
+        // json_extract fails on the first record, before any checkpoint can pass it.
+        let following = await WorkflowHarness.run(
+            """
+            nodes:
+              src:
+                type: kafka_consume
+                brokers: \(brokers)
+                topics: \(topic)
+                group: \(group)
+                follow: true
+                checkpoint_interval: 200ms
+                timeout: 20s
+                config: { session.timeout.ms: 6000, heartbeat.interval.ms: 500 }
+              check:
+                type: json_extract
+                input: src
+                fields: { missing: { path: $.value.nope, missing: error } }
+            """, buckets: [], file: "\(dir)/follow.yaml")
+        #expect(following.result?.status == .failed)
+        #expect(following.node("check")?.status == .failed)
+        #expect(following.node("src")?.metrics["checkpoints_committed"] == nil)
 
         let bounded = await WorkflowHarness.run(
             KafkaTestBroker.consumeWorkflow(brokers: brokers, topic: topic, group: group, bucket: "\(group)-2"),
             buckets: ["\(group)-2"], file: "\(dir)/consume.yaml")
         #expect(bounded.result?.status == .succeeded, "\(bounded.result?.error ?? "")")
-        #expect(bounded.collected["\(group)-2"]?.count == 20)
+        #expect(Set((bounded.collected["\(group)-2"] ?? []).compactMap { $0["value"]?["n"]?.intValue }) == Set(0..<20))
     }
 
     // MARK: Values that are not JSON
@@ -325,6 +383,31 @@ import Testing
               src: { type: kafka_consume, brokers: "localhost:9092", topics: t, group: g, follow: true, max_messages: 5 }
             """)
         #expect(text.contains("cannot be combined with `max_messages`"), "\(text)")
+    }
+
+    @Test func followRejectsSinksThatCannotAcknowledgeCheckpoints() {
+        let text = messages(
+            """
+            nodes:
+              src: { type: kafka_consume, brokers: "localhost:9092", topics: t, group: g, follow: true }
+              file: { type: file_output, input: src, path: out.ndjson }
+              db: { type: jdbc_output, input: src, url: "sqlite:out.db", table: t }
+              ok: { type: file_output, input: src, path: ok.ndjson, mode: append }
+            """)
+        #expect(text.contains("node `file` (file_output) cannot acknowledge the checkpoints of `src`"), "\(text)")
+        #expect(text.contains("`mode: overwrite` writes the file only when the node finishes"), "\(text)")
+        #expect(text.contains("node `db` (jdbc_output) cannot acknowledge"), "\(text)")
+        #expect(text.contains("`commit: run` commits only when the run ends"), "\(text)")
+        #expect(!text.contains("node `ok`"), "\(text)")
+    }
+
+    @Test func checkpointIntervalNeedsFollow() {
+        let text = messages(
+            """
+            nodes:
+              src: { type: kafka_consume, brokers: "localhost:9092", topics: t, group: g, until: end, checkpoint_interval: 1s }
+            """)
+        #expect(text.contains("`checkpoint_interval` applies to `follow: true` only"), "\(text)")
     }
 
     @Test func aBadKeyExpressionIsReportedWhereItIsWritten() {

@@ -65,6 +65,8 @@ struct FileOutputNode: Node {
         let file = try FileWriter(path: writePath, append: append)
         var succeeded = false
         defer { if atomic && !succeeded { unlink(writePath) } }
+        // What was received before a checkpoint is handed to the operating system.
+        input.onCheckpoint { try file.flush() }
 
         var header: [String]?
         var first = true
@@ -127,6 +129,13 @@ struct FileOutputNode: Node {
             }
         }
         succeeded = true
+    }
+
+    /// Only `mode: append` and devices write as records arrive; an overwritten file appears when
+    /// the node succeeds, which a source running until interrupted never lets happen.
+    var checkpointLimitation: String? {
+        append || path.hasPrefix("/dev/")
+            ? nil : "`mode: overwrite` writes the file only when the node finishes; use `mode: append`"
     }
 
     /// NDJSON and compact JSON take documents as bytes: pass-through without parsing.

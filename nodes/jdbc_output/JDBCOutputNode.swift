@@ -136,6 +136,14 @@ struct JDBCOutputNode: Node {
         }
     }
 
+    /// Batches of rows are not aligned with checkpoints yet: rows received before a checkpoint may
+    /// still be in an open transaction (`commit: batch`) or wait for the end of the run (`commit: run`).
+    var checkpointLimitation: String? {
+        commit == .run
+            ? "`commit: run` commits only when the run ends"
+            : "its batches are not committed at checkpoints yet (`commit: batch` follows `batch_size`)"
+    }
+
     func run(_ context: NodeContext) async throws {
         let input = try context.requireInput()
         let writer: any DatabaseWriter

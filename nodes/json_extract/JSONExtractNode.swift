@@ -172,9 +172,9 @@ struct JSONExtractNode: Node {
 
     func run(_ context: NodeContext) async throws {
         let input = try context.requireInput()
-        let batchSize = context.output.batchSize
-        var batch: [JSON] = []
-        batch.reserveCapacity(batchSize)
+        // Records wait in the output's writer, not in a local array: a checkpoint that arrives with
+        // the next input batch then sends them before it passes on.
+        var writer = context.output.writer()
         // 0-based, across the whole input stream: the record index and the document it came from.
         var index = 0
         var document = 0
@@ -187,40 +187,33 @@ struct JSONExtractNode: Node {
                     try texts.withDocument(d) { text in
                         guard let ranges = plan.records(in: text) else {
                             for record in selected(try JSONScanner.parse(text, 0..<text.count)) {
-                                batch.append(try extract(record, index: index, document: document, context))
+                                writer.add(try extract(record, index: index, document: document, context))
                                 index += 1
                             }
                             return
                         }
                         for range in ranges {
                             plan.findMembers(in: text, record: range, into: &found)
-                            batch.append(try extract(index: index, document: document, context) {
+                            writer.add(try extract(index: index, document: document, context) {
                                 try plan.value(of: $0, in: text, record: range, members: found)
                             })
                             index += 1
                         }
                     }
                     document += 1
-                    if batch.count >= batchSize {
-                        try await context.output.send(batch)
-                        batch.removeAll(keepingCapacity: true)
-                    }
+                    try await writer.sendFull()
                 }
                 continue
             }
             for doc in try incoming.records() {
                 for record in selected(doc) {
-                    batch.append(try extract(record, index: index, document: document, context))
+                    try await writer.emit(try extract(record, index: index, document: document, context))
                     index += 1
-                    if batch.count >= batchSize {
-                        try await context.output.send(batch)
-                        batch.removeAll(keepingCapacity: true)
-                    }
                 }
                 document += 1
             }
         }
-        try await context.output.send(batch)
+        try await writer.flush()
     }
 
     /// The records `records` selects in a document.

@@ -7,8 +7,9 @@ import FlowKafka
 ///
 /// Bounded runs (`max_messages`, `idle_timeout`, `until: end`) emit their records, end the output
 /// stream, wait for the downstream nodes, and commit the highest emitted offset of each partition
-/// only when all of them succeeded. `follow: true` reads until the run is interrupted and commits
-/// nothing (see docs/kafka.md: the engine has no per-batch acknowledgement yet).
+/// only when all of them succeeded. `follow: true` reads until the run is interrupted and, every
+/// `checkpoint_interval`, sends a checkpoint and commits what it had emitted before it once every
+/// downstream node has processed those records (see docs/kafka.md).
 struct KafkaConsumeNode: Node {
     static let spec = NodeSpec(
         type: "kafka_consume",
@@ -31,7 +32,10 @@ struct KafkaConsumeNode: Node {
                 "`end`: stop at the high watermarks of the assigned partitions as seen at start (everything already written, nothing newer)."),
             FieldSpec(
                 "follow", .boolean, default: false,
-                "Run continuously until the run is interrupted. Offsets are not committed in this mode (records are delivered again to the next run)."),
+                "Run continuously until the run is interrupted. Offsets are committed at checkpoints (see `checkpoint_interval`); records after the last checkpoint are delivered again to the next run."),
+            FieldSpec(
+                "checkpoint_interval", .duration, default: "5s",
+                "`follow: true`: how often to send a checkpoint through the workflow; when every downstream node has processed the records emitted before it, their offsets are committed. Only checked between polls, and only when new records were emitted."),
             KafkaNodeSupport.configField,
             KafkaNodeSupport.connectTimeoutField,
             FieldSpec(
@@ -60,6 +64,7 @@ struct KafkaConsumeNode: Node {
     let idleTimeout: Duration?
     let untilEnd: Bool
     let follow: Bool
+    let checkpointInterval: Duration
     let properties: [String: String]
     let connectTimeout: Duration
     let assignmentTimeout: Duration
@@ -85,6 +90,14 @@ struct KafkaConsumeNode: Node {
         idleTimeout = config.duration("idle_timeout")
         untilEnd = config.string("until") == "end"
         follow = config.bool("follow") ?? false
+        checkpointInterval = config.duration("checkpoint_interval") ?? .seconds(5)
+        if config.isSet("checkpoint_interval") && !follow {
+            diagnostics.append(config.error(
+                "`checkpoint_interval` applies to `follow: true` only", field: "checkpoint_interval",
+                hint: "a bounded run commits once, when every downstream node has succeeded"))
+        } else if checkpointInterval <= .zero {
+            diagnostics.append(config.error("`checkpoint_interval` must be positive", field: "checkpoint_interval"))
+        }
         let stopRules = ["max_messages", "idle_timeout", "until"].filter(config.isSet)
         if follow, let rule = stopRules.first {
             diagnostics.append(config.error(
@@ -207,19 +220,54 @@ struct KafkaConsumeNode: Node {
         context.counters.set(lastOffsets.count, for: "partitions_committed")
     }
 
-    /// Reads until cancelled. Nothing is committed: records are delivered again to the next run.
+    var sendsCheckpoints: Bool { follow }
+
+    /// Reads until cancelled. Every `checkpointInterval` (when records were emitted since the last
+    /// one) sends a checkpoint after the last batch and, once every downstream node has processed
+    /// everything before it, commits the highest offsets emitted before it. Offsets emitted after
+    /// the marker wait for the next checkpoint; on cancellation nothing more is committed.
     private func runFollowing(_ consumer: KafkaConsumer, _ context: NodeContext) async throws {
         var emitted = 0
         var batch: [JSON] = []
         batch.reserveCapacity(context.output.batchSize)
+        /// The highest offset per partition emitted since the last checkpoint.
+        var uncovered: [KafkaTopicPartition: Int64] = [:]
+        var lastCheckpoint = ContinuousClock.now
+        var checkpoints = 0
         while true {
-            let messages = try await consumer.poll(maxMessages: context.output.batchSize, timeout: .milliseconds(500))
+            let untilCheckpoint = checkpointInterval - (ContinuousClock.now - lastCheckpoint)
+            let wait = uncovered.isEmpty ? .milliseconds(500) : max(.milliseconds(1), min(.milliseconds(500), untilCheckpoint))
+            let messages = try await consumer.poll(maxMessages: context.output.batchSize, timeout: wait)
             try Task.checkCancellation()
-            for message in messages { batch.append(try record(message, context)) }
+            for message in messages {
+                batch.append(try record(message, context))
+                uncovered[message.topicPartition] = max(uncovered[message.topicPartition] ?? -1, message.offset)
+            }
             emitted += batch.count
             try await context.output.send(batch)
             batch.removeAll(keepingCapacity: true)
             context.counters.set(emitted, for: "messages_consumed")
+
+            guard !uncovered.isEmpty, ContinuousClock.now - lastCheckpoint >= checkpointInterval else { continue }
+            let covered = uncovered
+            uncovered = [:]
+            let acknowledged = try await context.output.checkpoint()
+            try Task.checkCancellation()
+            lastCheckpoint = .now
+            guard acknowledged else {
+                context.logger.warning(
+                    "offsets left uncommitted: a downstream node did not process the records; the next run of group \(group) receives them again")
+                return
+            }
+            do {
+                try await consumer.commit(lastProcessed: covered)
+            } catch {
+                throw KafkaNodeSupport.failure(
+                    error, "the records were processed, but committing offsets for group \(group) failed (the next run receives them again)",
+                    context, brokers: brokers)
+            }
+            checkpoints += 1
+            context.counters.set(checkpoints, for: "checkpoints_committed")
         }
     }
 

@@ -134,6 +134,18 @@ struct KafkaProduceNode: Node {
         let value = self.value.map {
             RecordExpression($0.expression, source: $0.source, bindings: context.scope.bindings)
         }
+        // A checkpoint passes only once everything sent before it is acknowledged by the broker.
+        input.onCheckpoint { [flushTimeout, topic] in
+            let counts = await producer.flush(deadline: .now + flushTimeout)
+            context.counters.set(counts.delivered, for: "messages_delivered")
+            guard counts.failed == 0, counts.pending == 0 else {
+                let first = counts.firstError.map { String(describing: $0) } ?? "not acknowledged within `flush_timeout`"
+                throw NodeError(
+                    nodeID: context.nodeID,
+                    message: context.masker.mask(
+                        "at a checkpoint, \(counts.failed + counts.pending) of \(counts.sent) messages to \(topic) were not delivered: \(first)"))
+            }
+        }
         var keyBytes: [UInt8] = []
         var valueBytes: [UInt8] = []
         keyBytes.reserveCapacity(64)

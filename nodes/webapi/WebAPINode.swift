@@ -206,6 +206,12 @@ struct WebAPINode: Node {
     }
 
     /// One request chain per input record, `parallel` at a time, emitted in input order.
+    /// Per-record requests read the next input record before the pages of the previous one are
+    /// emitted (`forEachOrdered`), so a checkpoint could pass records still in flight.
+    var checkpointLimitation: String? {
+        hasInput ? "with `input:` it reads ahead of the requests in flight, so a checkpoint could pass records not yet sent" : nil
+    }
+
     func runPerRecord(_ input: RecordInput, session: WebAPISession) async throws {
         let context = session.context
         var iterator = input.makeAsyncIterator()

@@ -207,6 +207,7 @@ public struct Planner: Sendable {
         }
 
         let graph = WorkflowGraph(workflow)
+        Self.checkCheckpoints(planned, graph: graph, into: &diagnostics)
         guard !diagnostics.hasErrors, let stages = graph.stages() else { return (nil, diagnostics) }
         let limit = options.concurrency ?? workflow.concurrency
         let plan = ExecutionPlan(
@@ -262,6 +263,22 @@ public struct Planner: Sendable {
     }
 
     /// Evaluates the templates in a YAML value against the run scope.
+    /// A source that runs until interrupted acknowledges its records at checkpoints: every node it
+    /// feeds must be able to make what it received durable then.
+    static func checkCheckpoints(_ planned: [PlannedNode], graph: WorkflowGraph, into diagnostics: inout Diagnostics) {
+        let byID = Dictionary(planned.map { ($0.node.id, $0) }, uniquingKeysWith: { a, _ in a })
+        for source in planned where source.instance.sendsCheckpoints {
+            for id in graph.ids where graph.downstream(of: source.node.id).contains(id) {
+                guard let node = byID[id], let reason = node.instance.checkpointLimitation else { continue }
+                diagnostics.error(
+                    "node `\(id)` (\(node.node.type)) cannot acknowledge the checkpoints of `\(source.node.id)` "
+                        + "(\(source.node.type)), which runs until interrupted: \(reason)",
+                    at: node.node.location,
+                    hint: "offsets would be committed for records this node could still lose; see docs/kafka.md")
+            }
+        }
+    }
+
     func resolve(_ yaml: YAMLNode, scope: RunScope, templates: TemplateCache, diagnostics: inout Diagnostics, context: String,
                  field: String) -> JSON? {
         switch yaml.kind {

@@ -1,15 +1,22 @@
 import FlowJSON
 import Synchronization
 
+/// What travels on an edge: a batch of records, or a checkpoint marker that follows the batches
+/// sent before it (see `RecordOutput.checkpoint()`). Node code only ever sees batches.
+enum EdgeItem: Sendable {
+    case batch(RecordBatch)
+    case checkpoint(CheckpointToken)
+}
+
 /// A bounded queue of record batches with one consumer: one data edge, or the merge of several
-/// (several forwarding producers then send into it).
+/// (several forwarding producers then send into it). Checkpoint markers take a slot like a batch.
 ///
 /// `send` suspends while the buffer is full, so a slow consumer slows its producer and memory
 /// stays bounded. When the consumer goes away (finished, skipped, failed) further sends are
 /// dropped instead of blocking, so a producer never waits for a reader that will not come.
 final class BatchChannel: Sendable {
     private struct State {
-        var buffer: [RecordBatch] = []
+        var buffer: [EdgeItem] = []
         var head = 0
         var finished = false
         var failure: (any Error)?
@@ -17,7 +24,7 @@ final class BatchChannel: Sendable {
         /// Producers waiting for room, with ids so a cancelled one can be found.
         var senders: [(id: Int, continuation: CheckedContinuation<Void, Never>)] = []
         var nextSenderID = 0
-        var receiver: CheckedContinuation<RecordBatch?, any Error>?
+        var receiver: CheckedContinuation<EdgeItem?, any Error>?
 
         var count: Int { buffer.count - head }
 
@@ -29,9 +36,9 @@ final class BatchChannel: Sendable {
             return senders.map(\.continuation)
         }
 
-        mutating func pop() -> RecordBatch {
+        mutating func pop() -> EdgeItem {
             let batch = buffer[head]
-            buffer[head] = .records([])
+            buffer[head] = .batch(.records([]))
             head += 1
             if head > 32 && head * 2 > buffer.count {
                 buffer.removeFirst(head)
@@ -55,9 +62,9 @@ final class BatchChannel: Sendable {
     var bufferedBatches: Int { state.withLock { $0.count } }
 
     /// Hands a batch to the consumer, waiting while the buffer is full.
-    func send(_ batch: RecordBatch) async throws {
+    func send(_ batch: EdgeItem) async throws {
         while true {
-            enum Step { case done, wait, resume(CheckedContinuation<RecordBatch?, any Error>) }
+            enum Step { case done, wait, resume(CheckedContinuation<EdgeItem?, any Error>) }
             let step: Step = state.withLock { s in
                 if s.consumerGone || s.finished { return .done }
                 if let receiver = s.receiver {
@@ -103,8 +110,8 @@ final class BatchChannel: Sendable {
     }
 
     /// The next batch, or nil when the producer finished. Throws the producer's failure.
-    func receive() async throws -> RecordBatch? {
-        enum Step { case value(RecordBatch?, [CheckedContinuation<Void, Never>]), failure(any Error), wait }
+    func receive() async throws -> EdgeItem? {
+        enum Step { case value(EdgeItem?, [CheckedContinuation<Void, Never>]), failure(any Error), wait }
         let step: Step = state.withLock { s in
             if s.count > 0 {
                 let batch = s.pop()
@@ -125,8 +132,8 @@ final class BatchChannel: Sendable {
         case .wait:
             try Task.checkCancellation()
             return try await withTaskCancellationHandler {
-                try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<RecordBatch?, any Error>) in
-                    enum Now { case value(RecordBatch?, [CheckedContinuation<Void, Never>]), failure(any Error), stored }
+                try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<EdgeItem?, any Error>) in
+                    enum Now { case value(EdgeItem?, [CheckedContinuation<Void, Never>]), failure(any Error), stored }
                     let now: Now = state.withLock { s in
                         if s.count > 0 {
                             let batch = s.pop()
@@ -153,7 +160,7 @@ final class BatchChannel: Sendable {
 
     /// The producer is done; `failure` is delivered to the consumer after the buffered batches.
     func finish(throwing failure: (any Error)? = nil) {
-        let receiver: CheckedContinuation<RecordBatch?, any Error>? = state.withLock { s in
+        let receiver: CheckedContinuation<EdgeItem?, any Error>? = state.withLock { s in
             guard !s.finished else { return nil }
             s.finished = true
             s.failure = failure

@@ -49,6 +49,7 @@ public struct Engine: Sendable {
         }
         let failedNodes = LockedSet()
         let completions = CompletionBoard()
+        let checkpoints = CheckpointBoard()
 
         var status: [String: NodeStatus] = [:]
         var results: [String: NodeResult] = [:]
@@ -69,6 +70,7 @@ public struct Engine: Sendable {
         func finishWithoutRunning(_ id: String, _ s: NodeStatus, error: String? = nil) {
             status[id] = s
             completions.finished(id, status: s)
+            checkpoints.finished(id, status: s)
             for channel in inputChannels[id] ?? [] { channel.consumerDone() }
             for (_, channel) in edgeChannels[id] ?? [] { channel.finish() }
             let result = NodeResult(id: id, type: byID[id]?.node.type ?? "?", status: s, error: error)
@@ -165,9 +167,16 @@ public struct Engine: Sendable {
                 let nodeCounters = counters[id]!
                 let inputs = inputChannels[id] ?? []
                 let outputs = (edgeChannels[id] ?? []).map(\.channel)
+                let consumers = (edgeChannels[id] ?? []).map(\.consumer)
+                let output = RecordOutput(
+                    channels: outputs, counters: nodeCounters, batchSize: batchSize,
+                    prefersDocuments: consumers.allSatisfy { byID[$0]?.instance.readsDocuments == true },
+                    checkpoints: (checkpoints, id, graph.downstream(of: id)))
+                let relay = CheckpointRelay(nodeID: id, graph: graph, board: checkpoints)
+                relay.output = output
                 var input: RecordInput?
                 if inputs.count == 1 {
-                    input = RecordInput(channel: inputs[0], counters: nodeCounters)
+                    input = RecordInput(channel: inputs[0], counters: nodeCounters, relay: relay)
                 } else if inputs.count > 1 {
                     // Merge: one forwarding task per input, so that reading one input never
                     // starves another (a diamond would otherwise deadlock on a full edge).
@@ -176,7 +185,7 @@ public struct Engine: Sendable {
                     for channel in inputs {
                         group.addTask {
                             do {
-                                while let batch = try await channel.receive() { try await merged.send(batch) }
+                                while let item = try await channel.receive() { try await merged.send(item) }
                                 if open.decrement() == 0 { merged.finish() }
                             } catch {
                                 merged.finish(throwing: error)
@@ -185,12 +194,8 @@ public struct Engine: Sendable {
                             return .helper
                         }
                     }
-                    input = RecordInput(channel: merged, counters: nodeCounters)
+                    input = RecordInput(channel: merged, counters: nodeCounters, relay: relay)
                 }
-                let consumers = (edgeChannels[id] ?? []).map(\.consumer)
-                let output = RecordOutput(
-                    channels: outputs, counters: nodeCounters, batchSize: batchSize,
-                    prefersDocuments: consumers.allSatisfy { byID[$0]?.instance.readsDocuments == true })
                 let context = NodeContext(
                     nodeID: id, type: planned.node.type, input: input, output: output, logger: makeLogger(id),
                     scope: plan.scope, language: plan.language, retry: planned.node.retry,
@@ -208,6 +213,7 @@ public struct Engine: Sendable {
                     let failure: (any Error)? = result.status == .succeeded ? nil : UpstreamFailure(nodeID: id)
                     for channel in outputs { channel.finish(throwing: failure) }
                     completions.finished(id, status: result.status)
+                    checkpoints.finished(id, status: result.status)
                     return .node(result)
                 }
             }
@@ -244,6 +250,7 @@ public struct Engine: Sendable {
             } else {
                 let r = NodeResult(id: id, type: planned.node.type, status: .cancelled)
                 completions.finished(id, status: .cancelled)
+                checkpoints.finished(id, status: .cancelled)
                 observer.nodeFinished(r)
                 nodeResults.append(r)
             }
@@ -274,6 +281,8 @@ public struct Engine: Sendable {
             attempt += 1
             result.attempts = attempt
             observer.nodeStarted(node.id, attempt: attempt)
+            // Hooks belong to one attempt (they capture its files and clients).
+            context.input?.relay?.removeHooks()
             do {
                 try await runOnce(planned.instance, context: context, timeout: node.timeout)
                 result.status = .succeeded

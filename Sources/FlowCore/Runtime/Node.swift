@@ -17,11 +17,22 @@ public protocol Node: Sendable {
     /// (`RecordInput.batches`, `RecordBatch.documents`) rather than as parsed records. When every
     /// consumer of a node says so, that node may skip parsing (`RecordOutput.prefersDocuments`).
     var readsDocuments: Bool { get }
+
+    /// True when this node, as configured, runs until interrupted and acknowledges its records at
+    /// checkpoints (`RecordOutput.checkpoint()`), like `kafka_consume` with `follow: true`.
+    var sendsCheckpoints: Bool { get }
+
+    /// Why this node, as configured, cannot make the records it has received durable when a
+    /// checkpoint passes it (for example because it writes them only when the run ends); nil when
+    /// it can. `flow validate` rejects such a node downstream of one that `sendsCheckpoints`.
+    var checkpointLimitation: String? { get }
 }
 
 /// What a node type may use while it is being built.
 extension Node {
     public var readsDocuments: Bool { false }
+    public var sendsCheckpoints: Bool { false }
+    public var checkpointLimitation: String? { nil }
 }
 
 public struct NodeBuildContext: Sendable {

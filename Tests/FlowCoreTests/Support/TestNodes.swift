@@ -11,6 +11,7 @@ final class TestBoard: Sendable {
         var maxRunning = 0
         var attempts: [String: Int] = [:]
         var maxLag = 0
+        var batches: [String: Int] = [:]
     }
 
     let state = Mutex(State())
@@ -81,7 +82,10 @@ struct CollectNode: Node {
     func run(_ context: NodeContext) async throws {
         board.log("start \(context.nodeID)")
         for try await batch in try context.requireInput() {
-            board.state.withLock { $0.records[context.nodeID, default: []].append(contentsOf: batch) }
+            board.state.withLock {
+                $0.records[context.nodeID, default: []].append(contentsOf: batch)
+                $0.batches[context.nodeID, default: 0] += 1
+            }
             if forward { try await context.output.send(batch) }
             if delay > 0 { try await Task.sleep(for: .milliseconds(delay)) }
         }
@@ -151,7 +155,56 @@ struct AckNode: Node {
     }
 }
 
-let testRegistry = NodeRegistry([EmitNode.self, CollectNode.self, WorkNode.self, AckNode.self])
+/// Emits `count` records `{r, i}` per round, then a checkpoint; logs `ack <round> <outcome> seen=<n>`
+/// where n is how many records the `watch` nodes (comma-separated) had received by then.
+struct CheckpointSourceNode: Node {
+    static let spec = NodeSpec(type: "t_checkpoint", summary: "test checkpointing source", inputs: .none, fields: [
+        boardField,
+        FieldSpec("count", .integer, default: 10, "records per round"),
+        FieldSpec("rounds", .integer, default: 1, "rounds"),
+        FieldSpec("watch", .string, required: true, "nodes whose received records to count"),
+    ], example: "")
+    let board: TestBoard
+    let count: Int
+    let rounds: Int
+    let watch: [String]
+
+    init(config: NodeConfig, context: NodeBuildContext) throws {
+        board = Boards.board(config.string("board")!)
+        count = config.int("count") ?? 10
+        rounds = config.int("rounds") ?? 1
+        watch = (config.string("watch") ?? "").split(separator: ",").map(String.init)
+    }
+
+    func run(_ context: NodeContext) async throws {
+        var writer = context.output.writer()
+        for round in 0..<rounds {
+            for i in 0..<count { try await writer.emit(["r": .int(round), "i": .int(i)]) }
+            let ok = try await context.output.checkpoint()
+            let seen = watch.map { board.records($0).count }.reduce(0, +)
+            board.log("ack \(round) \(ok) seen=\(seen)")
+        }
+    }
+}
+
+/// Passes records on one at a time through a `RecordWriter`, flushing only at the end.
+struct RelayNode: Node {
+    static let spec = NodeSpec(type: "t_relay", summary: "test writer relay", inputs: .required, fields: [], example: "")
+
+    init(config: NodeConfig, context: NodeBuildContext) throws {}
+
+    func run(_ context: NodeContext) async throws {
+        var writer = context.output.writer()
+        for try await batch in try context.requireInput() {
+            for record in batch { try await writer.emit(record) }
+        }
+        try await writer.flush()
+    }
+}
+
+let testRegistry = NodeRegistry([
+    EmitNode.self, CollectNode.self, WorkNode.self, AckNode.self, CheckpointSourceNode.self, RelayNode.self,
+])
 
 struct NoObserver: RunObserver {}
 
