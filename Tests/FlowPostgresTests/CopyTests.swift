@@ -107,6 +107,57 @@ struct CopyTests {
         #expect(PostgresCopyText.escape(input) == expected)
     }
 
+    @Test(
+        "numbers are written as PostgreSQL reads them back",
+        arguments: [
+            (PostgresValue.int(0), "0"), (.int(-7), "-7"), (.int(.max), "9223372036854775807"),
+            (.int(.min), "-9223372036854775808"), (.double(1708.28), "1708.28"), (.double(-0.5), "-0.5"),
+            (.double(1e16), "1e+16"), (.double(.infinity), "Infinity"), (.double(-.infinity), "-Infinity"),
+            (.bool(false), "f"), (.numeric("12.50"), "12.50"),
+        ])
+    func numberEncoding(value: PostgresValue, expected: String) {
+        var rows = PostgresCopyBuffer()
+        rows.append(value)
+        rows.endRow()
+        #expect(String(decoding: rows.bytes, as: UTF8.self) == expected + "\n")
+        #expect(rows.rowCount == 1)
+    }
+
+    @Test("rows encoded ahead, larger than one send, round-trip exactly")
+    func encodedAhead() async throws {
+        let table = TestDatabase.uniqueName("copy_ahead")
+        let count = 20_000
+        func row(_ index: Int) -> [PostgresValue?] {
+            let extremes: [Int64] = [.min, .max, 0, -1]
+            return [.int(Int64(index)), .int(extremes[index % 4]), .double(Double(index) * 1e-7),
+                    Self.hostile[index % Self.hostile.count].map { .text($0) }]
+        }
+        try await TestDatabase.withConnection { connection in
+            try await connection.execute("CREATE TABLE \(table) (id int8 PRIMARY KEY, n int8, d float8, t text)")
+            var rows = PostgresCopyBuffer()
+            for index in 0..<count {
+                for value in row(index) { rows.append(value) }
+                rows.endRow()
+            }
+            #expect(rows.bytes.count > PostgresCopyWriter.chunkSize)
+            let stored = try await connection.copyIn("COPY \(table) FROM STDIN") { writer in
+                try await writer.write([.int(-1), nil, nil, .text("written row by row first")])
+                try await writer.write(rows)
+                #expect(writer.rowCount == count + 1)
+            }
+            #expect(stored == count + 1)
+            var seen = 0
+            try await connection.query("SELECT id, n, d, t FROM \(table) WHERE id >= 0 ORDER BY id") { result in
+                for try await stored in result {
+                    if stored.values != row(seen) { Issue.record("row \(seen) differs: \(stored.values)") }
+                    seen += 1
+                }
+            }
+            #expect(seen == count)
+            try await connection.execute("DROP TABLE \(table)")
+        }
+    }
+
     @Test("encodes a row with tabs between columns and a newline at the end")
     func rowEncoding() {
         var buffer: [UInt8] = []
