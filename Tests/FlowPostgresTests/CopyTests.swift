@@ -158,6 +158,56 @@ struct CopyTests {
         }
     }
 
+    @Test("a COPY of encoded rows and the statements after it run as one job")
+    func copyThenStatements() async throws {
+        let table = TestDatabase.uniqueName("copy_then")
+        try await TestDatabase.withConnection { connection in
+            try await connection.execute("CREATE TABLE \(table) (id int8 PRIMARY KEY, t text)")
+            var rows = PostgresCopyBuffer()
+            for index in 1...3 {
+                rows.append(Int64(index))
+                rows.append("row\t\(index)")
+                rows.endRow()
+            }
+            let (stored, results) = try await connection.copyIn(
+                "COPY \(table) FROM STDIN", rows: rows,
+                then: ["SELECT count(*), max(t) FROM \(table)", "DELETE FROM \(table) WHERE id = 1"])
+            #expect(stored == 3)
+            #expect(results.count == 2)
+            #expect(results[0].first?.values == [.int(3), .text("row\t3")])
+            #expect(results[1].isEmpty)
+
+            // Bad data: the COPY's error, and the statements after it do not run.
+            var bad = PostgresCopyBuffer()
+            bad.append("not a number")
+            bad.append("x")
+            bad.endRow()
+            await #expect(throws: PostgresError.self) {
+                _ = try await connection.copyIn("COPY \(table) FROM STDIN", rows: bad, then: ["DROP TABLE \(table)"])
+            }
+            do {
+                _ = try await connection.copyIn("COPY \(table) FROM STDIN", rows: bad)
+            } catch let error as PostgresError {
+                #expect(error.code == .copyFailed)
+                #expect(error.context?.contains("line 1") == true, "\(error)")
+            }
+            // A failing statement after the COPY fails the call; the connection stays usable.
+            var good = PostgresCopyBuffer()
+            good.append(Int64(9))
+            good.appendNull()
+            good.endRow()
+            do {
+                _ = try await connection.copyIn("COPY \(table) FROM STDIN", rows: good, then: ["SELECT 1/0"])
+                Issue.record("division by zero did not fail")
+            } catch let error as PostgresError {
+                #expect(error.code == .queryFailed)
+                #expect(error.sqlState == "22012")
+            }
+            #expect(try await connection.queryAll("SELECT count(*) FROM \(table)").first?[0] == .int(3))
+            try await connection.execute("DROP TABLE \(table)")
+        }
+    }
+
     @Test("encodes a row with tabs between columns and a newline at the end")
     func rowEncoding() {
         var buffer: [UInt8] = []

@@ -6,7 +6,7 @@ import FlowPostgres
 /// table (created per transaction, `ON COMMIT DROP`), then merges it with one
 /// `INSERT ... SELECT ... ON CONFLICT (key) DO UPDATE` that skips rows whose values are unchanged and
 /// counts inserted against updated rows with `xmax = 0`, then truncates the stage. Each batch is one
-/// COPY and one merge; the merge of a batch runs while the next one is encoded.
+/// COPY and one merge, run while the next batch is encoded.
 final class PostgresWriter: DatabaseWriter {
     let connection: PostgresConnection
     private var plan: LoadPlan?
@@ -20,9 +20,11 @@ final class PostgresWriter: DatabaseWriter {
     /// Rows taken from the feed but held back for the next batch, and the input index of the first.
     private var carry: (first: Int, rows: ArraySlice<[SQLCell]>)?
     private var truncateSQL = ""
-    /// Rows in the stage waiting for their merge (upsert).
+    /// Rows in the stage waiting for their merge (upsert; a batch streamed by its own COPY).
     private var stagedRows = 0
-    /// Rows encoded and not sent yet; reused from batch to batch.
+    /// The last batch, encoded and waiting for its COPY, and the input index of its first record.
+    private var held: (rows: PostgresCopyBuffer, first: Int)?
+    /// Rows encoded and not sent yet.
     private var encoded = PostgresCopyBuffer(minimumCapacity: PostgresCopyWriter.chunkSize + 4096)
     /// The batch being written: rows so far, whether it has ended, and the hashes of its keys (upsert).
     private var batchRows = 0
@@ -31,7 +33,7 @@ final class PostgresWriter: DatabaseWriter {
     private var keys = Set<Int>()
 
     var dialect: SQLDialect { .postgres }
-    var hasHeldRows: Bool { carry != nil }
+    var hasHeldRows: Bool { carry != nil || held != nil }
 
     init(connection: PostgresConnection) {
         self.connection = connection
@@ -58,6 +60,7 @@ final class PostgresWriter: DatabaseWriter {
 
     func begin() async throws {
         stagedRows = 0
+        held = nil
         try await connection.begin()
         if let plan, plan.mode == .upsert { try await createStage(plan) }
     }
@@ -66,6 +69,7 @@ final class PostgresWriter: DatabaseWriter {
 
     func rollback() async {
         stagedRows = 0
+        held = nil
         try? await connection.rollback()
     }
 
@@ -126,25 +130,31 @@ final class PostgresWriter: DatabaseWriter {
 
     /// Writes a batch of at most `limit` records with one COPY.
     ///
-    /// An upsert batch is merged during the next call, while that call encodes the next batch: the server's
-    /// merge and the encoding (with the work upstream) take about as long, so each hides the other.
-    /// ``finishWrites()`` merges the last batch.
+    /// A batch is encoded (up to ``encodeAheadBytes``) and held; the next call has the server store it,
+    /// and for upsert merge it, while it encodes the next one: the server's work and the encoding (with
+    /// the work upstream) take about as long, so each hides the other instead of the two taking turns.
+    /// ``finishWrites()`` writes the last batch. A batch larger than the look-ahead is streamed instead.
     func writeBatch(from feed: RecordFeed, limit: Int) async throws -> WriteCounts {
         guard let plan else { preconditionFailure("startLoad first") }
         let upsert = plan.mode == .upsert
         let firstIndex = carry?.first ?? feed.nextIndex
-        startBatch(checkKeys: upsert)
         var counts = WriteCounts()
-        if stagedRows > 0 {
-            let (connection, mergeSQL, truncateSQL, staged) = (connection, mergeSQL, truncateSQL, stagedRows)
-            async let merged = Self.merge(connection, mergeSQL, truncateSQL, staged: staged)
+        if let flush = takeFlush() {
+            async let flushed = flush.run()
+            startBatch(checkKeys: upsert)
             try await encodeRows(from: feed, limit: limit, maxBytes: Self.encodeAheadBytes)
-            counts = try await merged
-            stagedRows = 0
+            counts = try await flushed
         } else {
-            try await encodeRows(from: feed, limit: limit, maxBytes: PostgresCopyWriter.chunkSize)
+            startBatch(checkKeys: upsert)
+            try await encodeRows(from: feed, limit: limit, maxBytes: Self.encodeAheadBytes)
         }
         guard !encoded.isEmpty else { return counts }
+        if batchEnded {
+            counts.sent = encoded.rowCount
+            held = (encoded, firstIndex)
+            encoded = PostgresCopyBuffer(minimumCapacity: encoded.bytes.capacity)
+            return counts
+        }
         do {
             counts.sent = try await connection.copyIn(copySQL) { writer in
                 while true {
@@ -166,27 +176,65 @@ final class PostgresWriter: DatabaseWriter {
         return counts
     }
 
-    /// Merges the rows left in the stage.
+    /// Writes the batch held by the last `writeBatch`, and merges the stage.
     func finishWrites() async throws -> WriteCounts {
-        guard stagedRows > 0 else { return WriteCounts() }
-        let counts = try await Self.merge(connection, mergeSQL, truncateSQL, staged: stagedRows)
-        stagedRows = 0
-        return counts
+        guard let flush = takeFlush() else { return WriteCounts() }
+        return try await flush.run()
     }
 
-    /// Runs the upsert merge over the stage, then empties it (in place: the stage was created in this
-    /// transaction). Static, with its inputs passed in, so that it can run in a child task.
-    private static func merge(
-        _ connection: PostgresConnection, _ mergeSQL: String, _ truncateSQL: String, staged: Int
-    ) async throws -> WriteCounts {
-        let rows = try await connection.queryAll(mergeSQL)
-        var counts = WriteCounts()
-        counts.written = staged
-        counts.inserted = Int(rows.first?[0]?.int ?? 0)
-        counts.updated = Int(rows.first?[1]?.int ?? 0) - counts.inserted
-        counts.unchanged = staged - counts.inserted - counts.updated
-        try await connection.execute(truncateSQL)
-        return counts
+    /// What the server has left to do for the batches written so far, as one job; nil if nothing.
+    private func takeFlush() -> Flush? {
+        guard let plan, held != nil || stagedRows > 0 else { return nil }
+        defer {
+            held = nil
+            stagedRows = 0
+        }
+        return Flush(
+            connection: connection, copySQL: copySQL, rows: held?.rows, firstRecord: held?.first ?? 0,
+            merge: plan.mode == .upsert ? [mergeSQL, truncateSQL] : [], staged: stagedRows)
+    }
+
+    /// The server's side of a batch: its COPY (of rows encoded beforehand) and, for upsert, the merge of
+    /// the stage and the TRUNCATE that empties it (in place: the stage was created in this transaction),
+    /// as one job on the connection's queue. A value, so that it can run in a child task while the node
+    /// encodes the next batch.
+    private struct Flush: Sendable {
+        let connection: PostgresConnection
+        let copySQL: String
+        let rows: PostgresCopyBuffer?
+        /// The input index of the first of `rows`, to name the record a COPY error points at.
+        let firstRecord: Int
+        /// The merge and TRUNCATE statements (upsert), or nothing.
+        let merge: [String]
+        /// Rows already in the stage, streamed by a COPY of their own.
+        let staged: Int
+
+        func run() async throws -> WriteCounts {
+            var stored = 0
+            var results: [[PostgresRow]] = []
+            if let rows {
+                do {
+                    (stored, results) = try await connection.copyIn(copySQL, rows: rows, then: merge)
+                } catch let error as PostgresError where error.code == .copyFailed {
+                    throw LoadError.postgres(error, firstRecord: firstRecord)
+                }
+            } else if !merge.isEmpty {
+                results = [try await connection.queryAll(merge[0])]
+                try await connection.execute(merge[1])
+            }
+            var counts = WriteCounts()
+            if merge.isEmpty {
+                counts.written = stored
+                counts.inserted = stored
+                return counts
+            }
+            let row = results.first?.first
+            counts.written = staged + stored
+            counts.inserted = Int(row?[0]?.int ?? 0)
+            counts.updated = Int(row?[1]?.int ?? 0) - counts.inserted
+            counts.unchanged = counts.written - counts.inserted - counts.updated
+            return counts
+        }
     }
 
     /// Bytes of the next batch encoded while the previous one merges; the rest of the batch is encoded
