@@ -47,7 +47,8 @@ protocol DatabaseWriter: AnyObject {
     /// Writes at most `limit` records taken from `feed`. The counts may include work left over from the
     /// previous call (a PostgreSQL upsert merges a batch during the next call).
     func writeBatch(from feed: RecordFeed, limit: Int) async throws -> WriteCounts
-    /// Finishes what `writeBatch` left to do (the last PostgreSQL upsert merge) and returns its counts.
+    /// Finishes what `writeBatch` left to do (PostgreSQL: the last batch's COPY and merge) and returns
+    /// its counts.
     /// Called before every commit.
     func finishWrites() async throws -> WriteCounts
     /// True when rows taken from the feed wait for the next batch.

@@ -237,8 +237,8 @@ final class PostgresWriter: DatabaseWriter {
         }
     }
 
-    /// Bytes of the next batch encoded while the previous one merges; the rest of the batch is encoded
-    /// as it is sent.
+    /// The most of a batch encoded ahead and held for its COPY; a larger batch is streamed through its
+    /// COPY as it is encoded.
     static let encodeAheadBytes = 4 << 20
 
     private func startBatch(checkKeys: Bool) {
