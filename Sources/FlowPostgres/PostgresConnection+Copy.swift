@@ -10,18 +10,7 @@ extension PostgresConnection {
     @discardableResult
     public func copyIn(_ sql: String, _ body: (PostgresCopyWriter) async throws -> Void) async throws -> Int {
         try await withOperation {
-            try await handle.run { [handle] connection in
-                let result = PQexec(connection, sql)
-                defer { PQclear(result) }
-                let status = result.map(PQresultStatus)
-                guard status == PGRES_COPY_IN else {
-                    if status == PGRES_COPY_OUT { drainResults(connection) }
-                    if status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_COPY_OUT {
-                        throw PostgresError(.copyFailed, "the statement is not a COPY ... FROM STDIN", statement: sql)
-                    }
-                    throw handle.error(from: result, connection: connection, code: .copyFailed, statement: sql)
-                }
-            }
+            try await handle.run { [handle] connection in try startCopy(connection, handle, sql) }
             let writer = PostgresCopyWriter(handle: handle, statement: sql)
             do {
                 try await body(writer)
@@ -36,24 +25,47 @@ extension PostgresConnection {
                 throw error
             }
             writer.isOpen = false
-            return try await handle.run { [handle] connection in
-                guard PQputCopyEnd(connection, nil) == 1 else {
-                    let error = handle.error(from: nil, connection: connection, code: .copyFailed, statement: sql)
-                    drainResults(connection)
-                    throw error
-                }
-                var stored = 0
-                var failure: PostgresError?
-                while let result = PQgetResult(connection) {
-                    if PQresultStatus(result) == PGRES_COMMAND_OK {
-                        stored = PostgresCommandResult(result).rowsAffected
-                    } else if failure == nil {
-                        failure = handle.error(from: result, connection: connection, code: .copyFailed, statement: sql)
+            return try await handle.run { [handle] connection in try endCopy(connection, handle, sql) }
+        }
+    }
+
+    /// Runs `COPY ... FROM STDIN` with rows encoded beforehand, then each of `statements` (without
+    /// parameters; their rows are read whole), all in one job on the connection's queue. Nothing in
+    /// between waits for the caller's executor, whose threads may be busy (encoding the next rows, for
+    /// example), and the server goes from one statement to the next without a pause. Returns the number of
+    /// rows the COPY stored and the rows of each statement. Stops at the first failure; a failure of the
+    /// COPY itself is a ``PostgresError/Code/copyFailed``.
+    public func copyIn(
+        _ sql: String, rows: PostgresCopyBuffer, then statements: [String] = []
+    ) async throws -> (stored: Int, results: [[PostgresRow]]) {
+        try await withOperation {
+            try await handle.run { [handle] connection in
+                try startCopy(connection, handle, sql)
+                let bytes = rows.bytes
+                var start = 0
+                while start < bytes.count {
+                    let end = min(start + PostgresCopyWriter.chunkSize, bytes.count)
+                    let sent = bytes.withUnsafeBufferPointer { all in
+                        (all.baseAddress! + start).withMemoryRebound(to: CChar.self, capacity: end - start) {
+                            PQputCopyData(connection, $0, Int32(end - start))
+                        }
                     }
-                    PQclear(result)
+                    guard sent == 1 else {
+                        let error = handle.error(from: nil, connection: connection, code: .copyFailed, statement: sql)
+                        drainResults(connection)
+                        throw error
+                    }
+                    start = end
                 }
-                if let failure { throw failure }
-                return stored
+                let stored = try endCopy(connection, handle, sql)
+                let results = try statements.map { statement in
+                    guard PQsendQueryParams(connection, statement, 0, nil, nil, nil, nil, 0) == 1 else {
+                        throw handle.error(from: nil, connection: connection, code: .queryFailed, statement: statement)
+                    }
+                    _ = PQsetSingleRowMode(connection)
+                    return try RowBatch.read(connection, handle: handle, limit: .max, columns: nil, statement: statement).rows
+                }
+                return (stored, results)
             }
         }
     }
@@ -75,4 +87,39 @@ extension PostgresConnection {
             for try await row in rows { try await writer.write(row) }
         }
     }
+}
+
+/// Starts a `COPY ... FROM STDIN`; on the connection's queue.
+private func startCopy(_ connection: OpaquePointer, _ handle: LibPQConnection, _ sql: String) throws {
+    let result = PQexec(connection, sql)
+    defer { PQclear(result) }
+    let status = result.map(PQresultStatus)
+    guard status == PGRES_COPY_IN else {
+        if status == PGRES_COPY_OUT { drainResults(connection) }
+        if status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_COPY_OUT {
+            throw PostgresError(.copyFailed, "the statement is not a COPY ... FROM STDIN", statement: sql)
+        }
+        throw handle.error(from: result, connection: connection, code: .copyFailed, statement: sql)
+    }
+}
+
+/// Ends a COPY and returns the number of rows the server stored; on the connection's queue.
+private func endCopy(_ connection: OpaquePointer, _ handle: LibPQConnection, _ sql: String) throws -> Int {
+    guard PQputCopyEnd(connection, nil) == 1 else {
+        let error = handle.error(from: nil, connection: connection, code: .copyFailed, statement: sql)
+        drainResults(connection)
+        throw error
+    }
+    var stored = 0
+    var failure: PostgresError?
+    while let result = PQgetResult(connection) {
+        if PQresultStatus(result) == PGRES_COMMAND_OK {
+            stored = PostgresCommandResult(result).rowsAffected
+        } else if failure == nil {
+            failure = handle.error(from: result, connection: connection, code: .copyFailed, statement: sql)
+        }
+        PQclear(result)
+    }
+    if let failure { throw failure }
+    return stored
 }

@@ -7,39 +7,49 @@
 public enum PostgresCopyText {
     /// Appends one row, newline-terminated, to `buffer`.
     public static func appendRow(_ row: [PostgresValue?], to buffer: inout [UInt8]) {
-        var first = true
-        for value in row {
-            if !first { buffer.append(UInt8(ascii: "\t")) }
-            first = false
-            guard let value else {
-                buffer.append(UInt8(ascii: "\\"))
-                buffer.append(UInt8(ascii: "N"))
-                continue
-            }
-            switch value {
-            case .int(let number):
-                // No escaping needed: skip the per-byte loop.
-                buffer.append(contentsOf: String(number).utf8)
-            default:
-                appendEscaped(value.textRepresentation, to: &buffer)
-            }
+        var rows = PostgresCopyBuffer()
+        swap(&rows.bytes, &buffer)
+        for value in row { rows.append(value) }
+        rows.endRow()
+        swap(&rows.bytes, &buffer)
+    }
+
+    /// Appends the decimal digits of `value`, without going through a String.
+    static func appendDecimal(_ value: Int64, to buffer: inout [UInt8]) {
+        if value < 0 { buffer.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var start = digits.count
+            repeat {
+                start -= 1
+                digits[start] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude % 10)
+                magnitude /= 10
+            } while magnitude != 0
+            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
         }
-        buffer.append(UInt8(ascii: "\n"))
     }
 
     /// Appends `text` with COPY's backslash escapes.
     public static func appendEscaped(_ text: String, to buffer: inout [UInt8]) {
         var text = text
         text.withUTF8 { bytes in
-            for byte in bytes {
-                switch byte {
-                case UInt8(ascii: "\\"): buffer.append(UInt8(ascii: "\\")); buffer.append(UInt8(ascii: "\\"))
-                case UInt8(ascii: "\t"): buffer.append(UInt8(ascii: "\\")); buffer.append(UInt8(ascii: "t"))
-                case UInt8(ascii: "\n"): buffer.append(UInt8(ascii: "\\")); buffer.append(UInt8(ascii: "n"))
-                case UInt8(ascii: "\r"): buffer.append(UInt8(ascii: "\\")); buffer.append(UInt8(ascii: "r"))
-                default: buffer.append(byte)
+            // Runs of plain bytes are copied in one go; most values have nothing to escape.
+            var runStart = 0
+            for index in bytes.indices {
+                let escaped: UInt8
+                switch bytes[index] {
+                case UInt8(ascii: "\\"): escaped = UInt8(ascii: "\\")
+                case UInt8(ascii: "\t"): escaped = UInt8(ascii: "t")
+                case UInt8(ascii: "\n"): escaped = UInt8(ascii: "n")
+                case UInt8(ascii: "\r"): escaped = UInt8(ascii: "r")
+                default: continue
                 }
+                buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+                buffer.append(UInt8(ascii: "\\"))
+                buffer.append(escaped)
+                runStart = index + 1
             }
+            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
         }
     }
 

@@ -31,17 +31,36 @@ public final class PostgresCopyWriter {
         if buffer.count >= Self.chunkSize { try await flush() }
     }
 
+    /// Sends rows encoded beforehand, in chunks of at most ``chunkSize`` bytes.
+    public func write(_ rows: PostgresCopyBuffer) async throws {
+        guard isOpen else {
+            throw PostgresError(.copyFailed, "rows written after the copyIn body returned", statement: statement)
+        }
+        try await flush()
+        var start = 0
+        while start < rows.bytes.count {
+            let end = min(start + Self.chunkSize, rows.bytes.count)
+            try await send(rows.bytes, start..<end)
+            start = end
+        }
+        rowCount += rows.rowCount
+    }
+
     /// Sends whatever is buffered.
     func flush() async throws {
         guard !buffer.isEmpty else { return }
         let chunk = buffer
         buffer = []
         buffer.reserveCapacity(Self.chunkSize + 4096)
+        try await send(chunk, chunk.indices)
+    }
+
+    private func send(_ bytes: [UInt8], _ range: Range<Int>) async throws {
         let statement = statement
         try await handle.run { [handle] connection in
-            let sent = chunk.withUnsafeBufferPointer { bytes in
-                bytes.withMemoryRebound(to: CChar.self) {
-                    PQputCopyData(connection, $0.baseAddress, Int32($0.count))
+            let sent = bytes.withUnsafeBufferPointer { all in
+                (all.baseAddress! + range.lowerBound).withMemoryRebound(to: CChar.self, capacity: range.count) {
+                    PQputCopyData(connection, $0, Int32(range.count))
                 }
             }
             if sent != 1 {

@@ -24,6 +24,28 @@ import Testing
         await #expect(throws: (any Error).self) { try await target.count(target.table) }
     }
 
+    /// A value only the server can reject (a date), in a batch that the PostgreSQL writer sends while it
+    /// encodes the next one: the error still names the record and the column.
+    @Test(arguments: ["insert", "upsert"])
+    func aValueTheServerRejectsNamesItsRecord(mode: String) async throws {
+        let target = try TestTarget.make(.postgres)
+        try await target.execute("CREATE TABLE \(target.table) (id BIGINT PRIMARY KEY, day DATE)")
+        var records: [JSON] = (0..<35).map { ["id": .int($0), "day": "2026-01-02"] }
+        records[23] = ["id": 23, "day": "not a date"]
+        let outcome = await DatabaseWorkflow.run(DatabaseWorkflow.load(records, into: """
+            url: \(target.url)
+            table: \(target.table)
+            mode: \(mode)
+            \(mode == "upsert" ? "key: [id]" : "")
+            batch_size: 10
+            """), batchSize: 10)
+        let error = try #require(outcome.node("store")?.error)
+        #expect(error.contains(#"record 23, column "day""#), "\(error)")
+        #expect(error.contains("not a date"), "\(error)")
+        #expect(error.contains("nothing was committed"), "\(error)")
+        #expect(try await target.count(target.table) == 0)
+    }
+
     @Test(arguments: TestDatabaseKind.allCases)
     func existingTableTypesAreChecked(_ kind: TestDatabaseKind) async throws {
         let target = try TestTarget.make(kind)

@@ -16,6 +16,10 @@ struct LoadPlan: Sendable {
 
 /// What writing one batch did.
 struct WriteCounts: Sendable {
+    /// Records taken from the input and sent to the database; zero when the input is exhausted.
+    var sent = 0
+    /// Rows whose outcome is known: inserted, updated or unchanged. A PostgreSQL upsert counts its rows
+    /// here once merged, which is after they were sent.
     var written = 0
     var inserted = 0
     var updated = 0
@@ -40,8 +44,13 @@ protocol DatabaseWriter: AnyObject {
     /// Sets what the batches write. Called once, inside a transaction; `begin` repeats any per-transaction
     /// setup (a staging table) for later transactions.
     func startLoad(_ plan: LoadPlan) async throws
-    /// Writes at most `limit` records taken from `feed`.
+    /// Writes at most `limit` records taken from `feed`. The counts may include work left over from the
+    /// previous call (a PostgreSQL upsert merges a batch during the next call).
     func writeBatch(from feed: RecordFeed, limit: Int) async throws -> WriteCounts
+    /// Finishes what `writeBatch` left to do (PostgreSQL: the last batch's COPY and merge) and returns
+    /// its counts.
+    /// Called before every commit.
+    func finishWrites() async throws -> WriteCounts
     /// True when rows taken from the feed wait for the next batch.
     var hasHeldRows: Bool { get }
     func close() async

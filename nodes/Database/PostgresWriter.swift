@@ -2,10 +2,11 @@ import FlowPostgres
 
 /// Loads into PostgreSQL through COPY.
 ///
-/// `insert` and `replace` COPY straight into the target table. `upsert` COPYs each batch into a
-/// temporary staging table (created per transaction, `ON COMMIT DROP`), then merges it with one
+/// `insert` and `replace` COPY straight into the target table. `upsert` COPYs into a temporary staging
+/// table (created per transaction, `ON COMMIT DROP`), then merges it with one
 /// `INSERT ... SELECT ... ON CONFLICT (key) DO UPDATE` that skips rows whose values are unchanged and
-/// counts inserted against updated rows with `xmax = 0`, then truncates the stage.
+/// counts inserted against updated rows with `xmax = 0`, then truncates the stage. Each batch is one
+/// COPY and one merge, run while the next batch is encoded.
 final class PostgresWriter: DatabaseWriter {
     let connection: PostgresConnection
     private var plan: LoadPlan?
@@ -18,9 +19,21 @@ final class PostgresWriter: DatabaseWriter {
     private var keyPositions: [Int] = []
     /// Rows taken from the feed but held back for the next batch, and the input index of the first.
     private var carry: (first: Int, rows: ArraySlice<[SQLCell]>)?
+    private var truncateSQL = ""
+    /// Rows in the stage waiting for their merge (upsert; a batch streamed by its own COPY).
+    private var stagedRows = 0
+    /// The last batch, encoded and waiting for its COPY, and the input index of its first record.
+    private var held: (rows: PostgresCopyBuffer, first: Int)?
+    /// Rows encoded and not sent yet.
+    private var encoded = PostgresCopyBuffer(minimumCapacity: PostgresCopyWriter.chunkSize + 4096)
+    /// The batch being written: rows so far, whether it has ended, and the hashes of its keys (upsert).
+    private var batchRows = 0
+    private var batchEnded = false
+    private var checkKeys = false
+    private var keys = Set<Int>()
 
     var dialect: SQLDialect { .postgres }
-    var hasHeldRows: Bool { carry != nil }
+    var hasHeldRows: Bool { carry != nil || held != nil }
 
     init(connection: PostgresConnection) {
         self.connection = connection
@@ -46,13 +59,19 @@ final class PostgresWriter: DatabaseWriter {
     }
 
     func begin() async throws {
+        stagedRows = 0
+        held = nil
         try await connection.begin()
         if let plan, plan.mode == .upsert { try await createStage(plan) }
     }
 
     func commit() async throws { try await connection.commit() }
 
-    func rollback() async { try? await connection.rollback() }
+    func rollback() async {
+        stagedRows = 0
+        held = nil
+        try? await connection.rollback()
+    }
 
     func createTable(_ table: TableName, columns: [TableColumn], primaryKey: [String]) async throws {
         var parts = columns.map { "\(SQLIdentifier.quote($0.name)) \($0.type)" }
@@ -74,6 +93,7 @@ final class PostgresWriter: DatabaseWriter {
             return
         }
         copySQL = "COPY \(stage) (\(columns)) FROM STDIN"
+        truncateSQL = "TRUNCATE \(stage)"
         keyPositions = plan.key.compactMap { key in plan.columns.firstIndex { $0.name == key } }
         let target = "flow_target"
         let others = plan.columns.filter { !plan.key.contains($0.name) }
@@ -108,64 +128,178 @@ final class PostgresWriter: DatabaseWriter {
             "CREATE TEMP TABLE \(stage) ON COMMIT DROP AS SELECT \(columns) FROM \(plan.table.quoted) WITH NO DATA")
     }
 
+    /// Writes a batch of at most `limit` records with one COPY.
+    ///
+    /// A batch is encoded (up to ``encodeAheadBytes``) and held; the next call has the server store it,
+    /// and for upsert merge it, while it encodes the next one: the server's work and the encoding (with
+    /// the work upstream) take about as long, so each hides the other instead of the two taking turns.
+    /// ``finishWrites()`` writes the last batch. A batch larger than the look-ahead is streamed instead.
     func writeBatch(from feed: RecordFeed, limit: Int) async throws -> WriteCounts {
         guard let plan else { preconditionFailure("startLoad first") }
-        if carry == nil, try await feed.peek() == nil { return WriteCounts() }
-        let firstIndex = carry?.first ?? feed.nextIndex
         let upsert = plan.mode == .upsert
+        let firstIndex = carry?.first ?? feed.nextIndex
         var counts = WriteCounts()
+        if let flush = takeFlush() {
+            async let flushed = flush.run()
+            startBatch(checkKeys: upsert)
+            try await encodeRows(from: feed, limit: limit, maxBytes: Self.encodeAheadBytes)
+            counts = try await flushed
+        } else {
+            startBatch(checkKeys: upsert)
+            try await encodeRows(from: feed, limit: limit, maxBytes: Self.encodeAheadBytes)
+        }
+        guard !encoded.isEmpty else { return counts }
+        if batchEnded {
+            counts.sent = encoded.rowCount
+            held = (encoded, firstIndex)
+            encoded = PostgresCopyBuffer(minimumCapacity: encoded.bytes.capacity)
+            return counts
+        }
         do {
-            counts.written = try await connection.copyIn(copySQL) { writer in
-                // A key seen twice in one merge would fail it ("cannot affect row a second time"): the batch
-                // ends before the second record, which starts the next batch, so the later record wins.
-                var keys = Set<[SQLCell]>()
-                var remaining = limit
-                var pendingRows = carry
-                carry = nil
-                while remaining > 0 {
-                    let chunk: (first: Int, rows: ArraySlice<[SQLCell]>)
-                    if let held = pendingRows {
-                        chunk = held
-                        pendingRows = nil
-                    } else if let next = try await feed.nextChunk(limit: remaining) {
-                        chunk = (next.first, next.rows[...])
-                    } else {
-                        break
-                    }
-                    for (offset, row) in zip(chunk.rows.indices, chunk.rows) {
-                        if upsert, !keys.insert(keyPositions.map { row[$0] }).inserted || remaining == 0 {
-                            carry = (chunk.first + offset - chunk.rows.startIndex, chunk.rows[offset...])
-                            return
-                        }
-                        try await writer.write(row.map(Self.value))
-                        remaining -= 1
-                    }
+            counts.sent = try await connection.copyIn(copySQL) { writer in
+                while true {
+                    try await writer.write(encoded)
+                    if batchEnded { return }
+                    try await encodeRows(from: feed, limit: limit, maxBytes: PostgresCopyWriter.chunkSize)
+                    if encoded.isEmpty { return }
                 }
             }
         } catch let error as PostgresError {
             throw LoadError.postgres(error, firstRecord: firstIndex)
         }
-        guard upsert else {
-            counts.inserted = counts.written
-            return counts
+        if upsert {
+            stagedRows = counts.sent
+        } else {
+            counts.written = counts.sent
+            counts.inserted = counts.sent
         }
-        let rows = try await connection.queryAll(mergeSQL)
-        counts.inserted = Int(rows.first?[0]?.int ?? 0)
-        counts.updated = Int(rows.first?[1]?.int ?? 0) - counts.inserted
-        counts.unchanged = counts.written - counts.inserted - counts.updated
-        try await connection.execute("TRUNCATE \(stage)")
         return counts
     }
 
-    @inline(__always)
-    static func value(_ cell: SQLCell) -> PostgresValue? {
-        switch cell {
-        case .null: return nil
-        case .int(let i): return .int(i)
-        case .double(let d): return .double(d)
-        case .bool(let b): return .bool(b)
-        case .text(let s): return .text(s)
+    /// Writes the batch held by the last `writeBatch`, and merges the stage.
+    func finishWrites() async throws -> WriteCounts {
+        guard let flush = takeFlush() else { return WriteCounts() }
+        return try await flush.run()
+    }
+
+    /// What the server has left to do for the batches written so far, as one job; nil if nothing.
+    private func takeFlush() -> Flush? {
+        guard let plan, held != nil || stagedRows > 0 else { return nil }
+        defer {
+            held = nil
+            stagedRows = 0
         }
+        return Flush(
+            connection: connection, copySQL: copySQL, rows: held?.rows, firstRecord: held?.first ?? 0,
+            merge: plan.mode == .upsert ? [mergeSQL, truncateSQL] : [], staged: stagedRows)
+    }
+
+    /// The server's side of a batch: its COPY (of rows encoded beforehand) and, for upsert, the merge of
+    /// the stage and the TRUNCATE that empties it (in place: the stage was created in this transaction),
+    /// as one job on the connection's queue. A value, so that it can run in a child task while the node
+    /// encodes the next batch.
+    private struct Flush: Sendable {
+        let connection: PostgresConnection
+        let copySQL: String
+        let rows: PostgresCopyBuffer?
+        /// The input index of the first of `rows`, to name the record a COPY error points at.
+        let firstRecord: Int
+        /// The merge and TRUNCATE statements (upsert), or nothing.
+        let merge: [String]
+        /// Rows already in the stage, streamed by a COPY of their own.
+        let staged: Int
+
+        func run() async throws -> WriteCounts {
+            var stored = 0
+            var results: [[PostgresRow]] = []
+            if let rows {
+                do {
+                    (stored, results) = try await connection.copyIn(copySQL, rows: rows, then: merge)
+                } catch let error as PostgresError where error.code == .copyFailed {
+                    throw LoadError.postgres(error, firstRecord: firstRecord)
+                }
+            } else if !merge.isEmpty {
+                results = [try await connection.queryAll(merge[0])]
+                try await connection.execute(merge[1])
+            }
+            var counts = WriteCounts()
+            if merge.isEmpty {
+                counts.written = stored
+                counts.inserted = stored
+                return counts
+            }
+            let row = results.first?.first
+            counts.written = staged + stored
+            counts.inserted = Int(row?[0]?.int ?? 0)
+            counts.updated = Int(row?[1]?.int ?? 0) - counts.inserted
+            counts.unchanged = counts.written - counts.inserted - counts.updated
+            return counts
+        }
+    }
+
+    /// The most of a batch encoded ahead and held for its COPY; a larger batch is streamed through its
+    /// COPY as it is encoded.
+    static let encodeAheadBytes = 4 << 20
+
+    private func startBatch(checkKeys: Bool) {
+        batchRows = 0
+        batchEnded = false
+        self.checkKeys = checkKeys
+        keys.removeAll(keepingCapacity: true)
+    }
+
+    /// Replaces `encoded` with the next rows of the batch, until it holds `maxBytes` or the batch ends:
+    /// after `limit` rows, at the end of the input, or (upsert) before a key the batch already has. A key
+    /// seen twice in one merge would fail it ("cannot affect row a second time"): the second record starts
+    /// the next batch, so the later record wins. Keys are remembered by hash; a collision only ends the
+    /// batch early.
+    private func encodeRows(from feed: RecordFeed, limit: Int, maxBytes: Int) async throws {
+        encoded.removeAll()
+        var pendingRows = carry
+        carry = nil
+        while !batchEnded, encoded.bytes.count < maxBytes {
+            let chunk: (first: Int, rows: ArraySlice<[SQLCell]>)
+            if let held = pendingRows {
+                chunk = held
+                pendingRows = nil
+            } else if let next = try await feed.nextChunk(limit: limit - batchRows) {
+                chunk = (next.first, next.rows[...])
+            } else {
+                batchEnded = true
+                break
+            }
+            for (offset, row) in zip(chunk.rows.indices, chunk.rows) {
+                let full = encoded.bytes.count >= maxBytes
+                if batchRows == limit || full || (checkKeys && !keys.insert(keyHash(row)).inserted) {
+                    carry = (chunk.first + offset - chunk.rows.startIndex, chunk.rows[offset...])
+                    if !full || batchRows == limit { batchEnded = true }
+                    return
+                }
+                Self.encode(row, into: &encoded)
+                batchRows += 1
+            }
+            if batchRows == limit { batchEnded = true }
+        }
+    }
+
+    private func keyHash(_ row: [SQLCell]) -> Int {
+        var hasher = Hasher()
+        for position in keyPositions { hasher.combine(row[position]) }
+        return hasher.finalize()
+    }
+
+    @inline(__always)
+    static func encode(_ row: [SQLCell], into rows: inout PostgresCopyBuffer) {
+        for cell in row {
+            switch cell {
+            case .null: rows.appendNull()
+            case .int(let i): rows.append(i)
+            case .double(let d): rows.append(d)
+            case .bool(let b): rows.append(b)
+            case .text(let s): rows.append(s)
+            }
+        }
+        rows.endRow()
     }
 
     func close() async { await connection.close() }

@@ -25,6 +25,9 @@ final class RecordFeed {
     private(set) var columns: [TableColumn] = []
     private var kinds: [ColumnKind] = []
     private var positions: [String: Int] = [:]
+    /// The field names of the last record converted and their column positions (nil: not a column).
+    /// Records of one input mostly share their field order: comparing names beats hashing each one.
+    private var layout: (keys: [String], positions: [Int?]) = ([], [])
     /// Every column of the table, to tell "not written" from "not in the table" in messages.
     private var tableColumns: Set<String> = []
     private var extra: Extra = .error
@@ -55,6 +58,7 @@ final class RecordFeed {
         self.tableColumns = Set(tableColumns)
         self.extra = extra
         self.dialect = dialect
+        layout = ([], [])
     }
 
     /// Up to `limit` converted rows, the record index of the first one, or nil at the end of the input.
@@ -78,16 +82,19 @@ final class RecordFeed {
             throw Failure(message: "record \(index) is \(TextFormat.describe(record)), not an object",
                           hint: "jdbc_output writes records whose fields are the table's columns")
         }
+        if object.keys != layout.keys {
+            layout = (object.keys, object.keys.map { positions[$0] })
+        }
         var row = [SQLCell](repeating: .null, count: columns.count)
-        for (name, value) in object {
-            guard let position = positions[name] else {
+        for (field, value) in object.values.enumerated() {
+            guard let position = layout.positions[field] else {
                 if extra == .ignore { continue }
-                throw unknownColumn(name, index: index)
+                throw unknownColumn(object.keys[field], index: index)
             }
             guard let cell = kinds[position].convert(value, dialect: dialect) else {
                 throw Failure(
-                    message: "record \(index), column \(JSON.quote(name)): expected \(columns[position].type.lowercased()), "
-                        + "found \(TextFormat.describe(value))")
+                    message: "record \(index), column \(JSON.quote(object.keys[field])): expected "
+                        + "\(columns[position].type.lowercased()), found \(TextFormat.describe(value))")
             }
             row[position] = cell
         }

@@ -93,6 +93,7 @@ final class SQLiteWriter: DatabaseWriter {
         while let chunk = try await feed.nextChunk(limit: remaining) {
             remaining -= chunk.rows.count
             let part = try await write(chunk.rows.map { $0.map(Self.value) }, first: chunk.first)
+            counts.sent += part.written
             counts.written += part.written
             counts.inserted += part.inserted
             counts.updated += part.updated
@@ -151,6 +152,8 @@ final class SQLiteWriter: DatabaseWriter {
         case .text(let s): return .text(s)
         }
     }
+
+    func finishWrites() async throws -> WriteCounts { WriteCounts() }
 
     func close() async {}
 }

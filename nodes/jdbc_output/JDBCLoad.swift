@@ -73,15 +73,8 @@ struct JDBCLoad {
         if node.mode == .replace { try await deleteAll() }
         while true {
             let counts = try await writer.writeBatch(from: feed, limit: node.batchSize)
-            if counts.written == 0 { break }
-            // Live counts for progress displays; corrected by `failure` if the transaction rolls back.
-            pending.written += counts.written
-            pending.inserted += counts.inserted
-            pending.updated += counts.updated
-            pending.unchanged += counts.unchanged
-            context.counters.add(counts.inserted, to: "rows_inserted")
-            context.counters.add(counts.updated, to: "rows_updated")
-            if node.mode == .upsert { context.counters.add(counts.unchanged, to: "rows_unchanged") }
+            record(counts)
+            if counts.sent == 0 { break }
             if node.commit == .batch {
                 try await commit()
                 if !writer.hasHeldRows, try await feed.peek() == nil { return }
@@ -98,7 +91,20 @@ struct JDBCLoad {
         context.counters.add(deleted, to: "rows_deleted")
     }
 
+    /// Adds what a write did to the open transaction's counts.
+    private mutating func record(_ counts: WriteCounts) {
+        // Live counts for progress displays; corrected by `failure` if the transaction rolls back.
+        pending.written += counts.written
+        pending.inserted += counts.inserted
+        pending.updated += counts.updated
+        pending.unchanged += counts.unchanged
+        context.counters.add(counts.inserted, to: "rows_inserted")
+        context.counters.add(counts.updated, to: "rows_updated")
+        if node.mode == .upsert { context.counters.add(counts.unchanged, to: "rows_unchanged") }
+    }
+
     private mutating func commit() async throws {
+        record(try await writer.finishWrites())
         try await writer.commit()
         inTransaction = false
         committedBatches += 1
