@@ -15,8 +15,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
     ],
     targets: [
-        // MARK: JSON value type: the record on every edge. No dependencies.
-        .target(name: "FlowJSON"),
+        // MARK: JSON value type: the record on every edge. No dependencies beyond its own C loops.
+        // CJSONScan: the scanner's sixteen-bytes-at-a-time loops in C (SSE2).
+        .target(name: "CJSONScan"),
+        .target(name: "FlowJSON", dependencies: ["CJSONScan"]),
         .testTarget(name: "FlowJSONTests", dependencies: ["FlowJSON"]),
 
         // MARK: Kafka: librdkafka, seen only by FlowKafka.

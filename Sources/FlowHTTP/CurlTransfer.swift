@@ -241,6 +241,13 @@ final class CurlTransfer {
             exceededLimit = true
             return 0  // anything but `count` makes curl abort with CURLE_WRITE_ERROR
         }
+        if body.isEmpty {
+            // Room for the announced length at once, instead of growing by doubling (a copy
+            // each time); capped, since the header is the server's word.
+            var announced: curl_off_t = -1
+            _ = flow_curl_easy_getinfo_off_t(easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &announced)
+            if announced > 0 { body.reserveCapacity(min(Int(announced), limit ?? Int.max, 64 << 20)) }
+        }
         body.append(contentsOf: UnsafeRawBufferPointer(start: data, count: count))
         return count
     }

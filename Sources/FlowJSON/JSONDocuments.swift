@@ -1,3 +1,5 @@
+import CJSONScan
+
 /// JSON documents kept as validated bytes: records that move from a source to a sink (an NDJSON
 /// line to a file or a Kafka message, an API page to `json_extract`) without being parsed into
 /// `JSON` values and serialized again.
@@ -110,7 +112,8 @@ public struct JSONDocuments: Sendable {
 /// the parser for the precise error. While validating it writes the text without insignificant
 /// whitespace to `output`. Its static functions navigate validated, compact documents.
 public struct JSONScanner {
-    let base: UnsafePointer<UInt8>?
+    /// Never read when `end` is 0.
+    let base: UnsafePointer<UInt8>
     let end: Int
     var position = 0
     let output: UnsafeMutablePointer<UInt8>
@@ -143,13 +146,13 @@ public struct JSONScanner {
 
     /// `output` must have room for `buffer.count` bytes.
     public init(_ buffer: UnsafeBufferPointer<UInt8>, output: UnsafeMutablePointer<UInt8>) {
-        base = buffer.baseAddress
+        base = buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!
         end = buffer.count
         self.output = output
     }
 
     @inline(__always)
-    func byte(at i: Int) -> UInt8 { base![i] }
+    func byte(at i: Int) -> UInt8 { base[i] }
 
     @inline(__always)
     static func isWhitespace(_ c: UInt8) -> Bool {
@@ -165,7 +168,7 @@ public struct JSONScanner {
     /// Copies input bytes `from..<to` (a few: a number or a literal) to the output.
     @inline(__always)
     mutating func emit(from: Int, to: Int) {
-        for k in from..<to { output[written + k - from] = base![k] }
+        for k in from..<to { output[written + k - from] = base[k] }
         written += to - from
     }
 
@@ -279,16 +282,12 @@ public struct JSONScanner {
         let shift = written - position
         output[written] = UInt8(ascii: "\"")
         while true {
-            // Eight bytes at a time while none is a quote, a backslash or a control character.
-            while i + 8 <= end {
-                let word = UnsafeRawPointer(base! + i).loadUnaligned(as: UInt64.self)
-                // Stored even when it holds the end of the string: the byte loop rewrites those bytes.
-                UnsafeMutableRawPointer(output + i + shift).storeBytes(of: word, as: UInt64.self)
-                let special = Self.hasByte(word, 0x22) | Self.hasByte(word, 0x5C) | Self.hasByteBelow(word, 0x20)
-                if special != 0 { break }
-                if word & 0x8080_8080_8080_8080 != 0 { sawNonASCII = true }
-                i += 8
-            }
+            // Up to the next quote, backslash or control character, sixteen bytes at a time.
+            var high: Int32 = 0
+            let run = flow_json_scan_string(base + i, end - i, &high)
+            if high != 0 { sawNonASCII = true }
+            (output + i + shift).update(from: base + i, count: run)
+            i += run
             guard i < end else { return false }
             let c = byte(at: i)
             output[i + shift] = c
@@ -325,20 +324,6 @@ public struct JSONScanner {
             }
             i += 1
         }
-    }
-
-    /// Non-zero when a byte of `word` equals `value` (may also flag bytes above a true match).
-    @inlinable @inline(__always)
-    static func hasByte(_ word: UInt64, _ value: UInt8) -> UInt64 {
-        let x = word ^ (0x0101_0101_0101_0101 &* UInt64(value))
-        return (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080
-    }
-
-    /// Non-zero when a byte of `word` is below `value` (at most 128; may also flag bytes above a
-    /// true match).
-    @inline(__always)
-    static func hasByteBelow(_ word: UInt64, _ value: UInt8) -> UInt64 {
-        (word &- 0x0101_0101_0101_0101 &* UInt64(value)) & ~word & 0x8080_8080_8080_8080
     }
 
     func hex4(at i: Int) -> UInt32? {
@@ -499,20 +484,7 @@ extension JSONScanner {
         let n = text.count
         let base = text.bytes.baseAddress!
         while true {
-            // Eight bytes at a time up to a quote or a backslash.
-            while j + 8 <= n {
-                let word = UnsafeRawPointer(base + j).loadUnaligned(as: UInt64.self)
-                let quote = hasByte(word, 0x22)
-                let backslash = hasByte(word, 0x5C)
-                if quote | backslash != 0 {
-                    // The lowest flagged byte is a true match (false flags only sit above one).
-                    let k = (quote | backslash).trailingZeroBitCount / 8
-                    if base[j + k] == 0x22 { return j + k + 1 }
-                    j += k + 2
-                    continue
-                }
-                j += 8
-            }
+            j += flow_json_find_quote(base + j, n - j)
             guard j < n else { return n }
             let d = base[j]
             if d == 0x22 { return j + 1 }
