@@ -41,16 +41,14 @@ extension JSON {
                 return
             }
             bytes.append(UInt8(ascii: "{"))
-            object.keys.withUnsafeBufferPointer { keys in
-                object.values.withUnsafeBufferPointer { values in
-                    for i in keys.indices {
-                        if i > 0 { bytes.append(UInt8(ascii: ",")) }
-                        if pretty { JSON.newline(&bytes, indent + 1) }
-                        JSON.writeString(keys[i], to: &bytes)
-                        bytes.append(UInt8(ascii: ":"))
-                        if pretty { bytes.append(UInt8(ascii: " ")) }
-                        values[i].write(to: &bytes, pretty: pretty, indent: indent + 1)
-                    }
+            object.members.withUnsafeBufferPointer { members in
+                for i in members.indices {
+                    if i > 0 { bytes.append(UInt8(ascii: ",")) }
+                    if pretty { JSON.newline(&bytes, indent + 1) }
+                    JSON.writeString(members[i].key, to: &bytes)
+                    bytes.append(UInt8(ascii: ":"))
+                    if pretty { bytes.append(UInt8(ascii: " ")) }
+                    members[i].value.write(to: &bytes, pretty: pretty, indent: indent + 1)
                 }
             }
             if pretty { JSON.newline(&bytes, indent) }
