@@ -25,10 +25,13 @@ extension JSON {
                 return
             }
             bytes.append(UInt8(ascii: "["))
-            for (i, element) in array.enumerated() {
-                if i > 0 { bytes.append(UInt8(ascii: ",")) }
-                if pretty { JSON.newline(&bytes, indent + 1) }
-                element.write(to: &bytes, pretty: pretty, indent: indent + 1)
+            // Elements are borrowed from the buffer: iterating the array would retain and release each.
+            array.withUnsafeBufferPointer { elements in
+                for i in elements.indices {
+                    if i > 0 { bytes.append(UInt8(ascii: ",")) }
+                    if pretty { JSON.newline(&bytes, indent + 1) }
+                    elements[i].write(to: &bytes, pretty: pretty, indent: indent + 1)
+                }
             }
             if pretty { JSON.newline(&bytes, indent) }
             bytes.append(UInt8(ascii: "]"))
@@ -38,15 +41,15 @@ extension JSON {
                 return
             }
             bytes.append(UInt8(ascii: "{"))
-            var first = true
-            for (key, value) in object {
-                if !first { bytes.append(UInt8(ascii: ",")) }
-                first = false
-                if pretty { JSON.newline(&bytes, indent + 1) }
-                JSON.writeString(key, to: &bytes)
-                bytes.append(UInt8(ascii: ":"))
-                if pretty { bytes.append(UInt8(ascii: " ")) }
-                value.write(to: &bytes, pretty: pretty, indent: indent + 1)
+            object.members.withUnsafeBufferPointer { members in
+                for i in members.indices {
+                    if i > 0 { bytes.append(UInt8(ascii: ",")) }
+                    if pretty { JSON.newline(&bytes, indent + 1) }
+                    JSON.writeString(members[i].key, to: &bytes)
+                    bytes.append(UInt8(ascii: ":"))
+                    if pretty { bytes.append(UInt8(ascii: " ")) }
+                    members[i].value.write(to: &bytes, pretty: pretty, indent: indent + 1)
+                }
             }
             if pretty { JSON.newline(&bytes, indent) }
             bytes.append(UInt8(ascii: "}"))
@@ -92,30 +95,70 @@ extension JSON {
         bytes.append(UInt8(ascii: "\""))
         var s = s
         s.withUTF8 { utf8 in
+            guard let base = utf8.baseAddress else { return }
+            let count = utf8.count
             var runStart = 0
-            for i in 0..<utf8.count {
-                let c = utf8[i]
-                guard c < 0x20 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") else { continue }
-                if runStart < i { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<i])) }
-                runStart = i + 1
+            var i = 0
+            while true {
+                i = firstEscape(base, from: i, count: count)
+                if i == count { break }
+                if runStart < i { bytes.append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: i - runStart)) }
+                let c = base[i]
+                i += 1
+                runStart = i
+                bytes.append(0x5C)
                 switch c {
-                case UInt8(ascii: "\""): bytes.append(contentsOf: [0x5C, 0x22])
-                case UInt8(ascii: "\\"): bytes.append(contentsOf: [0x5C, 0x5C])
-                case 0x0A: bytes.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-                case 0x0D: bytes.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-                case 0x09: bytes.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-                case 0x08: bytes.append(contentsOf: [0x5C, UInt8(ascii: "b")])
-                case 0x0C: bytes.append(contentsOf: [0x5C, UInt8(ascii: "f")])
+                case UInt8(ascii: "\""): bytes.append(UInt8(ascii: "\""))
+                case UInt8(ascii: "\\"): bytes.append(UInt8(ascii: "\\"))
+                case 0x0A: bytes.append(UInt8(ascii: "n"))
+                case 0x0D: bytes.append(UInt8(ascii: "r"))
+                case 0x09: bytes.append(UInt8(ascii: "t"))
+                case 0x08: bytes.append(UInt8(ascii: "b"))
+                case 0x0C: bytes.append(UInt8(ascii: "f"))
                 default:
-                    let hex: [UInt8] = Array("0123456789abcdef".utf8)
-                    bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(c >> 4)], hex[Int(c & 0xF)]])
+                    bytes.append(UInt8(ascii: "u"))
+                    bytes.append(0x30)
+                    bytes.append(0x30)
+                    bytes.append(hexDigit(c >> 4))
+                    bytes.append(hexDigit(c & 0xF))
                 }
             }
-            if runStart < utf8.count {
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
+            if runStart < count {
+                bytes.append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: count - runStart))
             }
         }
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    @inline(__always)
+    static func hexDigit(_ v: UInt8) -> UInt8 { v < 10 ? UInt8(ascii: "0") + v : UInt8(ascii: "a") + v - 10 }
+
+    /// The index of the first byte from `start` that must be escaped (a control character, `"` or
+    /// `\`), or `count`. Tests eight bytes at a time: most strings need no escape at all.
+    @inline(__always)
+    static func firstEscape(_ base: UnsafePointer<UInt8>, from start: Int, count: Int) -> Int {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        var i = start
+        while i + 8 <= count {
+            let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+            // Per byte: high bit set in the result when the byte is below 0x20, or equals 0x22 or
+            // 0x5C (x ^ c is zero). The test may flag a clean word, never miss a byte: the byte loop
+            // below decides.
+            let control = (w &- ones &* 0x20) & ~w
+            let q = w ^ (ones &* 0x22)
+            let quote = (q &- ones) & ~q
+            let b = w ^ (ones &* 0x5C)
+            let backslash = (b &- ones) & ~b
+            if (control | quote | backslash) & highs != 0 { break }
+            i += 8
+        }
+        while i < count {
+            let c = base[i]
+            if c < 0x20 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") { return i }
+            i += 1
+        }
+        return count
     }
 
     /// `s` as a JSON string literal.

@@ -1,26 +1,54 @@
 /// A JSON object that keeps its members in insertion order.
 ///
-/// Records usually have a few dozen fields at most, so lookups scan the key array (short keys
+/// Records usually have a few dozen fields at most, so lookups scan the members (short keys
 /// compare in a couple of instructions); objects with more than 64 members also keep a hash index
 /// so that building and reading them stays linear. Building that index for every 25-field API
 /// record cost about 12% of a `json_extract` run, hence the high threshold.
 public struct JSONObject: Sendable {
-    public internal(set) var keys: [String]
-    public internal(set) var values: [JSON]
+    /// Keys and values side by side: one allocation per object instead of two.
+    @usableFromInline var members: [Member]
     @usableFromInline var index: [String: Int]?
+
+    @usableFromInline
+    struct Member: Sendable {
+        @usableFromInline var key: String
+        @usableFromInline var value: JSON
+        @inlinable init(_ key: String, _ value: JSON) {
+            self.key = key
+            self.value = value
+        }
+    }
 
     @usableFromInline static let indexThreshold = 64
 
     public init() {
-        keys = []
-        values = []
+        members = []
     }
 
     public init(minimumCapacity: Int) {
-        keys = []
-        values = []
-        keys.reserveCapacity(minimumCapacity)
-        values.reserveCapacity(minimumCapacity)
+        members = []
+        members.reserveCapacity(minimumCapacity)
+    }
+
+    /// The keys in order, as a view on the members.
+    @inlinable public var keys: Keys { Keys(members: members) }
+    /// The values in order, as a view on the members.
+    @inlinable public var values: Values { Values(members: members) }
+
+    public struct Keys: RandomAccessCollection, Sendable {
+        @usableFromInline let members: [Member]
+        @inlinable init(members: [Member]) { self.members = members }
+        @inlinable public var startIndex: Int { 0 }
+        @inlinable public var endIndex: Int { members.count }
+        @inlinable public subscript(i: Int) -> String { members[i].key }
+    }
+
+    public struct Values: RandomAccessCollection, Sendable {
+        @usableFromInline let members: [Member]
+        @inlinable init(members: [Member]) { self.members = members }
+        @inlinable public var startIndex: Int { 0 }
+        @inlinable public var endIndex: Int { members.count }
+        @inlinable public subscript(i: Int) -> JSON { members[i].value }
     }
 
     /// Builds an object from pairs; a repeated key keeps its first position and its last value.
@@ -29,26 +57,26 @@ public struct JSONObject: Sendable {
         for (key, value) in pairs { self[key] = value }
     }
 
-    public var count: Int { keys.count }
-    public var isEmpty: Bool { keys.isEmpty }
+    public var count: Int { members.count }
+    public var isEmpty: Bool { members.isEmpty }
 
     /// The position of `key`, or nil.
     @inlinable
     public func position(of key: String) -> Int? {
         if let index { return index[key] }
-        for i in keys.indices where keys[i] == key { return i }
+        for i in members.indices where members[i].key == key { return i }
         return nil
     }
 
     public subscript(key: String) -> JSON? {
         get {
             guard let i = position(of: key) else { return nil }
-            return values[i]
+            return members[i].value
         }
         set {
             if let newValue {
                 if let i = position(of: key) {
-                    values[i] = newValue
+                    members[i].value = newValue
                 } else {
                     append(key, newValue)
                 }
@@ -66,32 +94,33 @@ public struct JSONObject: Sendable {
 
     @usableFromInline
     mutating func append(_ key: String, _ value: JSON) {
-        keys.append(key)
-        values.append(value)
+        members.append(Member(key, value))
         if index != nil {
-            index![key] = keys.count - 1
-        } else if keys.count > Self.indexThreshold {
-            var built = [String: Int](minimumCapacity: keys.count * 2)
-            for (i, k) in keys.enumerated() where built[k] == nil { built[k] = i }
-            index = built
+            index![key] = members.count - 1
+        } else if members.count > Self.indexThreshold {
+            buildIndex()
         }
     }
 
     @discardableResult
     public mutating func removeValue(forKey key: String) -> JSON? {
         guard let i = position(of: key) else { return nil }
-        keys.remove(at: i)
-        let old = values.remove(at: i)
+        let old = members.remove(at: i).value
         if index != nil {
-            if keys.count > Self.indexThreshold {
-                var built = [String: Int](minimumCapacity: keys.count * 2)
-                for (j, k) in keys.enumerated() where built[k] == nil { built[k] = j }
-                index = built
+            if members.count > Self.indexThreshold {
+                buildIndex()
             } else {
                 index = nil
             }
         }
         return old
+    }
+
+    @usableFromInline
+    mutating func buildIndex() {
+        var built = [String: Int](minimumCapacity: members.count * 2)
+        for i in members.indices where built[members[i].key] == nil { built[members[i].key] = i }
+        index = built
     }
 
     /// Renames a member in place, keeping its position. Returns false when `old` is absent.
@@ -101,11 +130,11 @@ public struct JSONObject: Sendable {
         if old == new { return true }
         if let existing = position(of: new) {
             // The renamed member replaces the one already called `new`.
-            values[existing] = values[i]
+            members[existing].value = members[i].value
             removeValue(forKey: old)
             return true
         }
-        keys[i] = new
+        members[i].key = new
         if index != nil {
             index![old] = nil
             index![new] = i
@@ -119,14 +148,15 @@ extension JSONObject: Sequence {
         let object: JSONObject
         var position = 0
         public mutating func next() -> (key: String, value: JSON)? {
-            guard position < object.keys.count else { return nil }
+            guard position < object.members.count else { return nil }
             defer { position += 1 }
-            return (object.keys[position], object.values[position])
+            let member = object.members[position]
+            return (member.key, member.value)
         }
     }
 
     public func makeIterator() -> Iterator { Iterator(object: self) }
-    public var underestimatedCount: Int { keys.count }
+    public var underestimatedCount: Int { members.count }
 }
 
 extension JSONObject: Equatable {

@@ -81,7 +81,7 @@ struct CollectingSink: NodeSink {
     }
 
     mutating func acceptValues<T: Trail>(of object: JSONObject, trail: inout T) -> Bool {
-        if nodes.isEmpty { nodes = object.values } else { nodes.append(contentsOf: object.values) }
+        if nodes.isEmpty { nodes = Array(object.values) } else { nodes.append(contentsOf: object.values) }
         return true
     }
 }

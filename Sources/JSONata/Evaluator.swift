@@ -956,7 +956,7 @@ final class Evaluator {
             return .object(r)
         case .jobject(let o):
             let r = ObjRef()
-            r.keys = o.keys
+            r.keys = Array(o.keys)
             r.values = o.values.map { deepClone(Value($0)) }
             return .object(r)
         default: return v

@@ -8,7 +8,7 @@ final class ObjRef {
     init() {}
 
     init(_ o: JSONObject) {
-        keys = o.keys
+        keys = Array(o.keys)
         values = o.values.map { Value($0) }
     }
 

@@ -113,7 +113,7 @@ enum Value {
 
     var objectKeys: [String] {
         switch self {
-        case .jobject(let o): return o.keys
+        case .jobject(let o): return Array(o.keys)
         case .object(let o): return o.keys
         default: return []
         }

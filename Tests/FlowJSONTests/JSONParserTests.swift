@@ -14,13 +14,40 @@ import Testing
 
     @Test func keepsObjectKeyOrder() throws {
         let value = try JSONParser.parse(#"{"b":1,"a":2,"c":{"z":0,"y":1}}"#)
-        #expect(value.objectValue?.keys == ["b", "a", "c"])
+        #expect(value.objectValue.map { Array($0.keys) } == ["b", "a", "c"])
         #expect(value.serialized() == #"{"b":1,"a":2,"c":{"z":0,"y":1}}"#)
     }
 
     @Test func repeatedKeyKeepsFirstPositionLastValue() throws {
         let value = try JSONParser.parse(#"{"a":1,"b":2,"a":3}"#)
         #expect(value.serialized() == #"{"a":3,"b":2}"#)
+    }
+
+    @Test func repeatedKeyIsFoundWhateverItsSpellingOrTheObjectSize() throws {
+        // The same key escaped and unescaped is one key.
+        #expect(try JSONParser.parse(#"{"ab":1,"x":0,"\u0061b":2}"#).serialized() == #"{"ab":2,"x":0}"#)
+        // Enough keys to fill the parser's hash filter, then every key again, and past the index threshold.
+        for count in [10, 40, 130] {
+            let first = (0..<count).map { "\"key\($0)\":\($0)" }
+            let again = (0..<count).map { "\"key\($0)\":\($0 + 1000)" }
+            let object = try #require(try JSONParser.parse("{" + (first + again).joined(separator: ",") + "}").objectValue)
+            #expect(object.count == count)
+            #expect(Array(object.keys) == (0..<count).map { "key\($0)" })
+            #expect(Array(object.values) == (0..<count).map { JSON.int($0 + 1000) })
+        }
+    }
+
+    @Test func serializerEscapesAnywhereInLongStrings() throws {
+        for length in 0..<20 {
+            for special in ["\"", "\\", "\n", "\u{1}", "\u{1F}", "é"] {
+                let text = String(repeating: "a", count: length) + special + String(repeating: "b", count: 20 - length)
+                let serialized = JSON.string(text).serialized()
+                #expect(try JSONParser.parse(serialized) == .string(text))
+                if special == "\u{1}" { #expect(serialized.contains("\\u0001")) }
+                if special == "\u{1F}" { #expect(serialized.contains("\\u001f")) }
+            }
+        }
+        #expect(JSON.string("\u{7F}~ ").serialized() == "\"\u{7F}~ \"")
     }
 
     @Test func decodesEscapes() throws {

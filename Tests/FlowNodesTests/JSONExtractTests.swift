@@ -68,7 +68,7 @@ import Testing
         #expect(records == [
             ["id": 1, "title": "Mascara"], ["id": 2, "title": "Eyeshadow"], ["id": 3, "title": "Powder"],
         ])
-        #expect(records.first.map(Self.object)?.keys == ["id", "title"])
+        #expect(records.first.map { Array(Self.object($0).keys) } == ["id", "title"])
     }
 
     @Test func nestedAndNonSingularFieldPathsTakeTheFirstMatch() async {
@@ -134,7 +134,7 @@ import Testing
         #expect(error == nil)
         #expect(records == [["id": 1, "sku": "BEA-1"], ["id": 2, "sku": nil], ["id": 3, "sku": nil]])
         // Present-but-null and absent both give a null member.
-        #expect(records.map { Self.object($0).keys } == [["id", "sku"], ["id", "sku"], ["id", "sku"]])
+        #expect(records.map { Array(Self.object($0).keys) } == [["id", "sku"], ["id", "sku"], ["id", "sku"]])
     }
 
     @Test func missingOmitLeavesTheFieldOut() async {
@@ -144,7 +144,7 @@ import Testing
             missing: omit
             """)
         #expect(error == nil)
-        #expect(records.map { Self.object($0).keys } == [["id", "sku", "height"], ["id", "sku"], ["id"]])
+        #expect(records.map { Array(Self.object($0).keys) } == [["id", "sku", "height"], ["id", "sku"], ["id"]])
         #expect(records[1]["sku"] == .null)
     }
 
@@ -212,7 +212,7 @@ import Testing
             """)
         #expect(error == nil)
         let record = Self.object(records.first ?? .null)
-        #expect(record.keys == ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"])
+        #expect(Array(record.keys) == ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"])
         // Compare cases, not just numeric values: `==` treats 3 and 3.0 as equal.
         guard case .int(12)? = record["a"], case .int(12)? = record["b"], case .double(9.5)? = record["c"],
               case .double(3)? = record["d"], case .string("12")? = record["e"], case .string("2.5")? = record["f"],

@@ -104,7 +104,7 @@ struct FileOutputNode: Node {
                 case .csv:
                     let object = record.objectValue ?? ["value": record]
                     if header == nil {
-                        header = object.keys
+                        header = Array(object.keys)
                         for (i, name) in object.keys.enumerated() {
                             if i > 0 { line.append(delimiter) }
                             CSV.write(.string(name), delimiter: delimiter, to: &line)
