@@ -82,8 +82,8 @@ final class RecordFeed {
             throw Failure(message: "record \(index) is \(TextFormat.describe(record)), not an object",
                           hint: "jdbc_output writes records whose fields are the table's columns")
         }
-        if object.keys != layout.keys {
-            layout = (object.keys, object.keys.map { positions[$0] })
+        if !object.keys.elementsEqual(layout.keys) {
+            layout = (Array(object.keys), object.keys.map { positions[$0] })
         }
         var row = [SQLCell](repeating: .null, count: columns.count)
         for (field, value) in object.values.enumerated() {
