@@ -282,12 +282,24 @@ public struct JSONScanner {
         let shift = written - position
         output[written] = UInt8(ascii: "\"")
         while true {
-            // Up to the next quote, backslash or control character, sixteen bytes at a time.
-            var high: Int32 = 0
-            let run = flow_json_scan_string(base + i, end - i, &high)
-            if high != 0 { sawNonASCII = true }
-            (output + i + shift).update(from: base + i, count: run)
-            i += run
+            // Up to the next quote, backslash or control character: most strings (keys, short
+            // values) end within sixteen bytes, copied here; longer runs are found sixteen bytes
+            // at a time in C.
+            let shortEnd = min(i + 16, end)
+            while i < shortEnd {
+                let c = base[i]
+                if c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") || c < 0x20 { break }
+                if c >= 0x80 { sawNonASCII = true }
+                output[i + shift] = c
+                i += 1
+            }
+            if i == shortEnd && i < end {
+                var high: Int32 = 0
+                let run = flow_json_scan_string(base + i, end - i, &high)
+                if high != 0 { sawNonASCII = true }
+                (output + i + shift).update(from: base + i, count: run)
+                i += run
+            }
             guard i < end else { return false }
             let c = byte(at: i)
             output[i + shift] = c

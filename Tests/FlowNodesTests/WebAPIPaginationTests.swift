@@ -173,6 +173,36 @@ import Testing
         #expect(out.error?.contains("page 2 is identical to page 1") == true, "\(out.error ?? "")")
     }
 
+    /// Pages kept as validated JSON text (the consumer reads documents) paginate exactly like
+    /// parsed pages: totals, cursors, items and page order are read from the bytes.
+    @Test func pagesKeptAsTextPaginateTheSame() async throws {
+        let base = try WebAPIHarness.base()
+        let configs = [
+            "url: \(base)/offset/25\npaginate: { style: offset, limit: 10, total: $.total }",
+            "url: \(base)/offset/25\npaginate: { style: offset, limit: 2, total: $.total }\nparallel: 4",
+            "url: \(base)/offset/25\npaginate: { style: offset, limit: 10, items: \"$.products[*]\" }",
+            "url: \(base)/page-number/25\npaginate: { style: page_number, total_pages: $.total_pages }",
+            "url: \(base)/page-number/20\npaginate: { style: page_number, items: \"$.data[*]\", limit: 5, limit_param: per_page }",
+        ]
+        for config in configs {
+            let parsed = await WebAPIHarness.run(config)
+            let text = await WebAPIHarness.run(config, documents: true)
+            #expect(parsed.error == nil && text.error == nil, "\(config): \(text.error ?? parsed.error ?? "")")
+            #expect(!text.records.isEmpty)
+            #expect(text.records == parsed.records, "\(config)")
+            #expect(text.metrics["requests"] == parsed.metrics["requests"], "\(config)")
+        }
+        for parallel in [1, 3] {
+            let out = await WebAPIHarness.run("""
+                url: \(base)/same-page
+                paginate: { style: offset, limit: 2, total: $.total }
+                parallel: \(parallel)
+                """, documents: true)
+            #expect(out.status == .failed)
+            #expect(out.error?.contains("page 2 is identical to page 1") == true, "\(out.error ?? "")")
+        }
+    }
+
     @Test func fileURLsAreOnePage() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("webapi-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("data"), withIntermediateDirectories: true)

@@ -403,20 +403,30 @@ final class WebAPISession: Sendable {
         }
         let pageCount = positions.count
         var remaining = positions[...]
-        var previousBody = firstBody
         let parseInWorker = parallel > 1
+        var previousBody = parseInWorker ? (first.documents?.bytes ?? firstBody) : firstBody
         try await forEachOrdered(parallel: parallel, next: { remaining.popFirst().map { ($0, remaining.count) } }, work: { [self] job in
             var request = base
             request.url = Self.url(base.url, pagination.style, position: job.0)
-            let response = try await send(request)
+            var response = try await send(request)
             // In parallel, parse on the workers; one at a time, parse while the next page transfers.
-            let parsed: PageBody? = parseInWorker ? .some(try self.document(response)) : .none
+            var parsed: PageBody?
+            if parseInWorker {
+                parsed = try self.document(response)
+                if parsed?.documents != nil, !node.emitResponse {
+                    // The validated copy is all that is needed from here on: pages waiting to
+                    // be emitted in order do not also hold their raw bodies.
+                    response.body = []
+                }
+            }
             return (response, parsed, pageCount - job.1 + 1)
         }, emit: { (response: HTTPResponse, parsed: PageBody?, page: Int) in
-            if response.body == previousBody, !response.body.isEmpty {
+            // The same-page check compares what is kept: the validated text, or the raw body.
+            let body = parsed?.documents?.bytes ?? response.body
+            if body == previousBody, !body.isEmpty {
                 throw samePage(page, param: pagination.positionParam)
             }
-            previousBody = response.body
+            previousBody = body
             let document = try parsed ?? self.document(response)
             stats.withLock { $0.pages += 1 }
             try await emit(try record(document, response: response, page: page, input: input))

@@ -22,20 +22,34 @@ enum WebAPIHarness {
     }
 
     /// `fetch` has the fields in `body`; with `records` (a YAML flow list), an inline `src` feeds it.
-    static func run(_ body: String, records: String? = nil, file: String = "test.yaml", extra: String = "") async -> Outcome {
+    /// With `documents`, the sink is a `file_output` (which reads pages as JSON text, so `fetch`
+    /// keeps them as validated bytes) and the records are read back from its file.
+    static func run(_ body: String, records: String? = nil, file: String = "test.yaml", extra: String = "",
+                    documents: Bool = false) async -> Outcome {
         let bucket = UUID().uuidString
         var yaml = "name: webapi-test\n\(extra)nodes:\n"
         if let records { yaml += "  src:\n    type: inline\n    records: \(records)\n" }
         yaml += "  fetch:\n    type: webapi\n"
         if records != nil { yaml += "    input: src\n" }
         yaml += body.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }.joined(separator: "\n") + "\n"
-        yaml += "  sink:\n    type: test_collector\n    input: fetch\n    bucket: \(bucket)\n"
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("webapi-\(bucket).ndjson").path
+        if documents {
+            yaml += "  sink:\n    type: file_output\n    input: fetch\n    path: \(output)\n    format: ndjson\n"
+        } else {
+            yaml += "  sink:\n    type: test_collector\n    input: fetch\n    bucket: \(bucket)\n"
+        }
         let clock = ContinuousClock()
         let start = clock.now
         let outcome = await WorkflowHarness.run(yaml, buckets: [bucket], file: file)
         let elapsed = clock.now - start
         let node = outcome.node("fetch")
-        return Outcome(records: outcome.collected[bucket] ?? [], error: node?.error, status: node?.status,
+        var collected = outcome.collected[bucket] ?? []
+        if documents {
+            let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+            collected = text.split(separator: "\n").compactMap { try? JSONParser.parse(String($0)) }
+            try? FileManager.default.removeItem(atPath: output)
+        }
+        return Outcome(records: collected, error: node?.error, status: node?.status,
                        metrics: node?.metrics ?? [:], diagnostics: outcome.diagnostics, elapsed: elapsed)
     }
 
