@@ -3,6 +3,8 @@ import FlowJSON
 import Foundation
 import Testing
 
+@testable import FlowNodes
+
 @Suite struct FileNodesTests {
     func scratch() -> String {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("flow-files-\(UUID().uuidString)").path
@@ -108,6 +110,20 @@ import Testing
         #expect(outcome.result?.status == .succeeded, "\(outcome.result?.error ?? "")")
         #expect(outcome.collected["mixed-consumers"] == [["a": 1.5], ["a": 2]])
         #expect(read("\(dir)/out.ndjson") == "{\"a\":1.5}\n{\"a\":2}\n")
+    }
+
+    @Test func aClosedWriterNeverClosesTheDescriptorAgain() throws {
+        // Two file_output nodes finishing together: the first one's writer, released after
+        // close(), must not close the descriptor number the second one was just given.
+        let dir = scratch()
+        var first: FileWriter? = try FileWriter(path: "\(dir)/a.txt", append: false)
+        try first!.close()
+        let second = try FileWriter(path: "\(dir)/b.txt", append: false)
+        #expect(second.fd == first!.fd)  // the number is reused at once
+        first = nil
+        try second.write(Array("still open\n".utf8))
+        try second.close()
+        #expect(read("\(dir)/b.txt") == "still open\n")
     }
 
     @Test func jsonArrayGivesOneRecordPerElement() async {

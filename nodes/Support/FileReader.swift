@@ -102,6 +102,7 @@ struct LineReader: ~Copyable {
 final class FileWriter {
     let fd: Int32
     let path: String
+    private var closed = false
     var buffer: [UInt8] = []
     let flushThreshold = 1 << 18
 
@@ -141,10 +142,12 @@ final class FileWriter {
 
     func close() throws {
         try flush()
+        closed = true
         if Glibc.close(fd) != 0 { throw NodeIOError("cannot close `\(path)`: \(String(cString: strerror(errno)))") }
     }
 
-    deinit { _ = Glibc.close(fd) }
+    /// Closing twice would close whatever file another node opened under the same number since.
+    deinit { if !closed { _ = Glibc.close(fd) } }
 }
 
 struct NodeIOError: Error, CustomStringConvertible {
