@@ -14,6 +14,8 @@ public struct WorkflowGraph: Sendable {
     /// Predecessors of each node (by index), data and ordering alike.
     let predecessors: [[Int]]
     let successors: [[Int]]
+    /// Consumers of each node's records (by index).
+    let dataSuccessors: [[Int]]
 
     public init(_ workflow: Workflow) {
         ids = workflow.nodes.map(\.id)
@@ -28,12 +30,15 @@ public struct WorkflowGraph: Sendable {
         self.edges = edges
         var predecessors = [[Int]](repeating: [], count: ids.count)
         var successors = [[Int]](repeating: [], count: ids.count)
+        var dataSuccessors = [[Int]](repeating: [], count: ids.count)
         for edge in edges {
             predecessors[index[edge.to]!].append(index[edge.from]!)
             successors[index[edge.from]!].append(index[edge.to]!)
+            if edge.kind == .data { dataSuccessors[index[edge.from]!].append(index[edge.to]!) }
         }
         self.predecessors = predecessors
         self.successors = successors
+        self.dataSuccessors = dataSuccessors
     }
 
     /// Stages: stage 0 holds nodes with no dependencies, stage k nodes whose dependencies are all
@@ -116,12 +121,14 @@ public struct WorkflowGraph: Sendable {
 
     /// Every node reachable from `id` through data edges.
     public func downstream(of id: String) -> Set<String> {
+        guard let start = index[id] else { return [] }
         var seen = Set<String>()
-        var stack = [id]
+        var visited = Set<Int>()
+        var stack = [start]
         while let current = stack.popLast() {
-            for edge in edges where edge.kind == .data && edge.from == current && !seen.contains(edge.to) {
-                seen.insert(edge.to)
-                stack.append(edge.to)
+            for next in dataSuccessors[current] where visited.insert(next).inserted {
+                seen.insert(ids[next])
+                stack.append(next)
             }
         }
         return seen

@@ -168,10 +168,11 @@ public struct Engine: Sendable {
                 let inputs = inputChannels[id] ?? []
                 let outputs = (edgeChannels[id] ?? []).map(\.channel)
                 let consumers = (edgeChannels[id] ?? []).map(\.consumer)
+                let downstream = graph.downstream(of: id)
                 let output = RecordOutput(
                     channels: outputs, counters: nodeCounters, batchSize: batchSize,
                     prefersDocuments: consumers.allSatisfy { byID[$0]?.instance.readsDocuments == true },
-                    checkpoints: (checkpoints, id, graph.downstream(of: id)))
+                    checkpoints: (checkpoints, id, downstream))
                 let relay = CheckpointRelay(nodeID: id, graph: graph, board: checkpoints)
                 relay.output = output
                 var input: RecordInput?
@@ -200,7 +201,7 @@ public struct Engine: Sendable {
                     nodeID: id, type: planned.node.type, input: input, output: output, logger: makeLogger(id),
                     scope: plan.scope, language: plan.language, retry: planned.node.retry,
                     directory: plan.workflow.directory, counters: nodeCounters, masker: plan.masker,
-                    completions: completions, downstream: graph.downstream(of: id))
+                    completions: completions, downstream: downstream)
                 let dataInputs = planned.node.inputs.map(\.value)
                 group.addTask {
                     var result = await Engine.execute(planned, context: context, observer: observer)
