@@ -40,16 +40,26 @@ public struct JSONDocuments: Sendable {
         guard !text.isEmpty else { _ = try JSONParser.parse(text); return }
         let start = bytes.count
         // Compact output is never longer than the input: write it in place, then trim.
-        bytes.append(contentsOf: repeatElement(0, count: text.count))
-        let scanned: (written: Int, extents: [Int])? = bytes.withUnsafeMutableBufferPointer { out in
-            var scanner = JSONScanner(text.bindMemory(to: UInt8.self), output: out.baseAddress! + start)
-            return scanner.validateDocument() ? (scanner.written, scanner.extents) : nil
+        var scanned: (written: Int, extents: [Int])?
+        if bytes.isEmpty && bytes.capacity < text.count {
+            // The first document, with no room reserved (a whole API page, often): no
+            // zero-filling of a buffer about to be overwritten.
+            bytes = [UInt8](unsafeUninitializedCapacity: text.count) { out, count in
+                var scanner = JSONScanner(text.bindMemory(to: UInt8.self), output: out.baseAddress!)
+                if scanner.validateDocument() { scanned = (scanner.written, scanner.extents) }
+                count = scanned?.written ?? 0
+            }
+        } else {
+            bytes.append(contentsOf: repeatElement(0, count: text.count))
+            scanned = bytes.withUnsafeMutableBufferPointer { out in
+                var scanner = JSONScanner(text.bindMemory(to: UInt8.self), output: out.baseAddress! + start)
+                return scanner.validateDocument() ? (scanner.written, scanner.extents) : nil
+            }
+            bytes.removeLast(text.count - (scanned?.written ?? 0))
         }
         if let scanned {
-            bytes.removeLast(text.count - scanned.written)
             extents.append(contentsOf: scanned.extents)
         } else {
-            bytes.removeLast(text.count)
             // The scanner only accepts what the parser accepts; on anything else the parser gives
             // the error (or, should it accept the text after all, its value written compact).
             let value = try JSONParser.parse(text)
@@ -215,7 +225,7 @@ public struct JSONScanner {
                 emit(UInt8(ascii: ":"))
                 position += 1
                 skipWhitespace()
-                guard value(depth: depth + 1) else { return false }
+                guard element(depth: depth + 1) else { return false }
                 skipWhitespace()
                 guard position < end else { return false }
                 let c = byte(at: position)
@@ -242,7 +252,7 @@ public struct JSONScanner {
                 return true
             }
             while true {
-                guard value(depth: depth + 1) else { return false }
+                guard element(depth: depth + 1) else { return false }
                 skipWhitespace()
                 guard position < end else { return false }
                 let c = byte(at: position)
@@ -263,6 +273,16 @@ public struct JSONScanner {
         default:
             return number()
         }
+    }
+
+    /// A member value or array element: strings and numbers without the general dispatch.
+    @inline(__always)
+    mutating func element(depth: Int) -> Bool {
+        guard position < end else { return false }
+        let c = byte(at: position)
+        if c == UInt8(ascii: "\"") { return string() }
+        if c &- UInt8(ascii: "0") < 10 || c == UInt8(ascii: "-") { return number() }
+        return value(depth: depth)
     }
 
     mutating func literal(_ text: StaticString) -> Bool {

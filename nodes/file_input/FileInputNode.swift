@@ -102,13 +102,18 @@ struct FileInputNode: Node {
                 return true
             }
             guard more != nil else { break }
-            if documents.count >= batchSize {
+            // Batches are bounded in bytes too: 500 lines of 100 KB would make 50 MB batches, each
+            // a fresh allocation, and an edge holds several.
+            if documents.count >= batchSize || documents.bytes.count >= Self.documentBatchBytes {
                 try await context.output.send(documents)
-                documents = JSONDocuments(reservingBytes: documents.bytes.count, documents: batchSize)
+                documents = JSONDocuments(reservingBytes: min(documents.bytes.count, Self.documentBatchBytes), documents: batchSize)
             }
         }
         try await context.output.send(documents)
     }
+
+    /// A document batch is sent once it holds this many bytes (or `batchSize` documents).
+    static let documentBatchBytes = 1 << 20
 
     static func isBlank(_ bytes: UnsafeRawBufferPointer) -> Bool {
         bytes.allSatisfy { $0 == 0x20 || $0 == 0x09 }
