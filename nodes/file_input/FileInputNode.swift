@@ -65,9 +65,12 @@ struct FileInputNode: Node {
         let batchSize = context.output.batchSize
         var batch: [JSON] = []
         batch.reserveCapacity(batchSize)
+        // The text the batch was parsed from: big records make batches end sooner.
+        var batchBytes = 0
         while true {
             let line: JSON?? = try reader.nextLine { bytes, lineNumber -> JSON? in
                 if Self.isBlank(bytes) { return nil }
+                batchBytes += bytes.count
                 do {
                     return try JSONParser.parse(bytes)
                 } catch let error as JSONParseError {
@@ -77,9 +80,10 @@ struct FileInputNode: Node {
             guard let parsed = line else { break }
             guard let record = parsed else { continue }
             batch.append(record)
-            if batch.count >= batchSize {
+            if batch.count >= batchSize || batchBytes >= Self.documentBatchBytes {
                 try await context.output.send(batch)
                 batch.removeAll(keepingCapacity: true)
+                batchBytes = 0
             }
         }
         try await context.output.send(batch)
@@ -112,7 +116,7 @@ struct FileInputNode: Node {
         try await context.output.send(documents)
     }
 
-    /// A document batch is sent once it holds this many bytes (or `batchSize` documents).
+    /// A batch is sent once it holds this many bytes of JSON text (or `batchSize` records).
     static let documentBatchBytes = 1 << 20
 
     static func isBlank(_ bytes: UnsafeRawBufferPointer) -> Bool {
