@@ -219,8 +219,12 @@ final class WebAPISession: Sendable {
             return
         }
         if pagination.knowsAllPages {
-            try await fetchKnownPages(base, pagination: pagination, first: firstDocument, firstBody: firstResponse.body, input: input,
-                                     parallel: parallel, emit: emit)
+            // Only what is needed of page 1 goes on: the positions of the other pages and the text
+            // that page 2 must not repeat, so page 1 itself is not held for the whole run.
+            guard let positions = try knownPositions(pagination, first: firstDocument) else { return }
+            let previous = parallel > 1 ? (firstDocument.documents?.bytes ?? firstResponse.body) : firstResponse.body
+            try await fetchKnownPages(base, pagination: pagination, positions: positions, previousBody: previous, input: input,
+                                      parallel: parallel, emit: emit)
             return
         }
 
@@ -372,17 +376,16 @@ final class WebAPISession: Sendable {
         return link
     }
 
-    /// Pages 2... of `offset`/`page_number` pagination whose total is known (from page 1), `parallel` at a
-    /// time, in order.
-    func fetchKnownPages(_ base: PreparedRequest, pagination: Pagination, first: PageBody, firstBody: [UInt8], input: JSON?, parallel: Int,
-                         emit: (PageBody) async throws -> Void) async throws {
+    /// For `offset`/`page_number` pagination whose total is known from page 1: the positions
+    /// (offsets or page numbers) of pages 2...; nil when page 1 is empty.
+    func knownPositions(_ pagination: Pagination, first: PageBody) throws -> [Int]? {
         var positions: [Int] = []
         switch pagination.style {
         case .offset(let limit, _, _, let start, let totalPath?):
             guard let total = try Pagination.number(totalPath, in: first) else {
                 throw WebAPIFailure("page 1 has no number at `paginate.total` (`\(totalPath.text)`)")
             }
-            if try pagination.itemCount(first) == 0 { return }
+            if try pagination.itemCount(first) == 0 { return nil }
             var offset = start + limit
             // One more than allowed, to tell whether `max_pages` cut the pagination short.
             while offset < total, positions.count < pagination.maxPages {
@@ -390,21 +393,28 @@ final class WebAPISession: Sendable {
                 offset += limit
             }
         case .pageNumber(_, let start, let limit, _, let totalPages, let total):
-            if try pagination.itemCount(first) == 0 { return }
+            if try pagination.itemCount(first) == 0 { return nil }
             let pages = try lastPage(pagination, document: first, page: 1, totalPages: totalPages, total: total, limit: limit) ?? 1
             let count = min(pages, pagination.maxPages + 1)
             if count > 1 { positions = Array((start + 1)...(start + count - 1)) }
         default:
-            return
+            return nil
         }
         if positions.count + 1 > pagination.maxPages {
             positions = Array(positions.prefix(pagination.maxPages - 1))
             context.logger.warning("stopped after `max_pages` (\(pagination.maxPages)) pages; more were available")
         }
+        return positions
+    }
+
+    /// Pages at `positions` (from `knownPositions`), `parallel` at a time, in order. `previousBody`
+    /// is page 1's text (validated when `parallel > 1`, raw otherwise), for the same-page check.
+    func fetchKnownPages(_ base: PreparedRequest, pagination: Pagination, positions: [Int], previousBody: [UInt8], input: JSON?,
+                         parallel: Int, emit: (PageBody) async throws -> Void) async throws {
         let pageCount = positions.count
         var remaining = positions[...]
         let parseInWorker = parallel > 1
-        var previousBody = parseInWorker ? (first.documents?.bytes ?? firstBody) : firstBody
+        var previousBody = previousBody
         try await forEachOrdered(parallel: parallel, next: { remaining.popFirst().map { ($0, remaining.count) } }, work: { [self] job in
             var request = base
             request.url = Self.url(base.url, pagination.style, position: job.0)
