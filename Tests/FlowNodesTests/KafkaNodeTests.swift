@@ -96,6 +96,41 @@ import Testing
         #expect(Set((third.collected["\(group)-3"] ?? []).compactMap { $0["value"]?["n"]?.intValue }) == Set(count..<count + 5))
     }
 
+    /// A `key` that names a field is read from the NDJSON line's bytes when the record is not
+    /// parsed: the keys must be exactly those of the parsed path.
+    @Test func keysReadFromTextEqualKeysOfParsedRecords() async throws {
+        let brokers = try KafkaTestBroker.brokers()
+        let dir = KafkaTestBroker.scratch()
+        let lines = [
+            #"{"k": "plain", "n": 0}"#, #"{"n": 1, "k": 1.50}"#, #"{"k": {"b": 1, "a": [2]}, "n": 2}"#, #"{"k": null, "n": 3}"#,
+            #"{"n": 4}"#, #"{"k": [1, "x"], "n": 5}"#, #"[{"k": "in an array"}]"#, #"{"k": true, "n": 7}"#,
+            #"{"k": "caf\u00e9", "n": 8}"#, #"{"k": "first", "k": "last", "n": 9}"#, #"{"k": -0, "n": 10}"#,
+        ]
+        FileManager.default.createFile(atPath: "\(dir)/in.ndjson", contents: Data((lines.joined(separator: "\n") + "\n").utf8))
+        var keys: [[JSON?]] = []
+        for parsed in [false, true] {
+            let topic = KafkaTestBroker.uniqueName(parsed ? "keys-parsed" : "keys-text")
+            let produced = await WorkflowHarness.run(
+                """
+                nodes:
+                  src: { type: file_input, path: in.ndjson }
+                  mid: { type: transform, input: src, filter: "true" }
+                  out: { type: kafka_produce, input: \(parsed ? "mid" : "src"), brokers: \(brokers), topic: \(topic), key: k, partition: 0 }
+                """, buckets: [], file: "\(dir)/produce.yaml")
+            #expect(produced.result?.status == .succeeded, "\(produced.result?.error ?? "\(produced.diagnostics)")")
+            let group = KafkaTestBroker.uniqueName("g")
+            let consumed = await WorkflowHarness.run(
+                KafkaTestBroker.consumeWorkflow(brokers: brokers, topic: topic, group: group, bucket: group),
+                buckets: [group], file: "\(dir)/consume.yaml")
+            let records = (consumed.collected[group] ?? []).sorted { ($0["offset"]?.intValue ?? 0) < ($1["offset"]?.intValue ?? 0) }
+            #expect(records.count == lines.count)
+            keys.append(records.map { $0["key"] })
+        }
+        #expect(keys[0] == keys[1])
+        #expect(keys[0].first == .string("plain"))
+        #expect(keys[0].count > 9 && keys[0][1] == .string("1.5") && keys[0][8] == .string("café") && keys[0][9] == .string("last"))
+    }
+
     // MARK: A failing downstream node leaves offsets uncommitted
 
     @Test func aFailingSinkLeavesOffsetsUncommittedAndTheNextRunGetsTheSameRecords() async throws {

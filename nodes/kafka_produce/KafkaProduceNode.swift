@@ -1,6 +1,7 @@
 import FlowCore
 import FlowJSON
 import FlowKafka
+import JSONPath
 
 /// Sends every input record to a Kafka topic and completes only when each message is acknowledged.
 ///
@@ -119,7 +120,28 @@ struct KafkaProduceNode: Node {
 
     /// Without `key` and `value` a message is the record's JSON text: taken as bytes when the
     /// upstream node has them.
-    var readsDocuments: Bool { key == nil && value == nil }
+    var readsDocuments: Bool { value == nil && (key == nil || keyField != nil) }
+
+    /// The UTF-8 name when `key` is one top-level field name (`customer`): then the key is read
+    /// from a document's bytes without parsing the rest of the record.
+    var keyField: [UInt8]? {
+        guard let source = key?.source, let first = source.unicodeScalars.first,
+              first == "_" || (first.isASCII && first.properties.isAlphabetic),
+              source.unicodeScalars.allSatisfy({ $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) }),
+              !["and", "or", "in", "true", "false", "null", "function"].contains(source)
+        else { return nil }
+        return Array(source.utf8)
+    }
+
+    /// The key of a document when `key` is a field name: nil for no key; `.none` inside when
+    /// the document must be parsed to tell (not an object, or the field holds an array).
+    func documentKey(_ text: JSONText, field: [UInt8]) -> JSON?? {
+        guard text.first == UInt8(ascii: "{") else { return .none }
+        guard let range = JSONPathStep.member(field, text, 0..<text.count) else { return .some(nil) }
+        if text[range.lowerBound] == UInt8(ascii: "[") { return .none }
+        guard let value = try? JSONScanner.parse(text, range) else { return .none }
+        return .some(value)
+    }
 
     func run(_ context: NodeContext) async throws {
         let input = try context.requireInput()
@@ -155,12 +177,30 @@ struct KafkaProduceNode: Node {
         do {
             reading: for try await batch in input.batches {
                 if case .documents(let documents) = batch, readsDocuments {
-                    // The default value is the record as compact JSON: the document's bytes.
+                    // The default value is the record as compact JSON: the document's bytes. A key
+                    // that names a field is read from them too.
+                    let field = keyField
                     for i in 0..<documents.count {
                         valueBytes.removeAll(keepingCapacity: true)
                         valueBytes.append(contentsOf: documents.bytes[documents.range(i)])
+                        var hasKey = false
+                        if let field, let key {
+                            let found = documents.withDocument(i) { documentKey($0, field: field) }
+                            let result: JSON?
+                            if let found {
+                                result = found
+                            } else {
+                                result = try evaluate(key, try documents.value(i), index: index, field: "key", context)
+                            }
+                            if let result, !result.isNull {
+                                keyBytes.removeAll(keepingCapacity: true)
+                                Self.encode(result, into: &keyBytes)
+                                hasKey = true
+                            }
+                        }
                         try await producer.send(
-                            topic: topic, partition: partition, key: nil, value: valueBytes, headers: headers)
+                            topic: topic, partition: partition, key: hasKey ? keyBytes : nil, value: valueBytes,
+                            headers: headers)
                         index += 1
                     }
                 }

@@ -11,7 +11,8 @@
 #   keyed:   the same with `key: customer` (10,007 keys over the 4 partitions), against
 #            kcat -P -K '\t' on the same lines prefixed with their customer and a tab
 #   consume: flow run: kafka_consume until: end -> file_output /dev/null (the unkeyed topic)
-# flow parses every line into a record and serializes it again (the engine's records are JSON values);
+# flow validates every line and, as kafka_produce needs only the record's text (and the `customer` field
+# for the keyed run), sends it without parsing it (docs/architecture.md, "Records kept as bytes");
 # kcat sends the lines as they are.
 # kcat and flow use the same librdkafka (2.16, from kafka.env; Debian's 2.0.2 cannot talk to tansu).
 set -euo pipefail
