@@ -205,73 +205,51 @@ public struct JSONScanner {
     mutating func value(depth: Int) -> Bool {
         guard position < end else { return false }
         switch byte(at: position) {
-        case UInt8(ascii: "{"):
-            guard depth < JSONParser.maximumDepth else { return false }
-            emit(UInt8(ascii: "{"))
-            let slot = openContainer()
+        case UInt8(ascii: "{"): return container(closedBy: UInt8(ascii: "}"), members: true, depth: depth)
+        case UInt8(ascii: "["): return container(closedBy: UInt8(ascii: "]"), members: false, depth: depth)
+        case UInt8(ascii: "\""): return string()
+        case UInt8(ascii: "t"): return literal("true")
+        case UInt8(ascii: "f"): return literal("false")
+        case UInt8(ascii: "n"): return literal("null")
+        default: return number()
+        }
+    }
+
+    /// An object (`members`: each element is `"key": value`) or an array, from its opening bracket.
+    mutating func container(closedBy close: UInt8, members: Bool, depth: Int) -> Bool {
+        guard depth < JSONParser.maximumDepth else { return false }
+        emit(byte(at: position))
+        let slot = openContainer()
+        position += 1
+        skipWhitespace()
+        guard position < end else { return false }
+        if byte(at: position) == close {
+            emit(close)
             position += 1
-            skipWhitespace()
-            guard position < end else { return false }
-            if byte(at: position) == UInt8(ascii: "}") {
-                emit(UInt8(ascii: "}"))
-                position += 1
-                closeContainer(slot)
-                return true
-            }
-            while true {
+            closeContainer(slot)
+            return true
+        }
+        while true {
+            if members {
                 guard position < end, byte(at: position) == UInt8(ascii: "\""), string() else { return false }
                 skipWhitespace()
                 guard position < end, byte(at: position) == UInt8(ascii: ":") else { return false }
                 emit(UInt8(ascii: ":"))
                 position += 1
                 skipWhitespace()
-                guard element(depth: depth + 1) else { return false }
-                skipWhitespace()
-                guard position < end else { return false }
-                let c = byte(at: position)
-                position += 1
-                emit(c)
-                if c == UInt8(ascii: "}") {
-                    closeContainer(slot)
-                    return true
-                }
-                guard c == UInt8(ascii: ",") else { return false }
-                skipWhitespace()
             }
-        case UInt8(ascii: "["):
-            guard depth < JSONParser.maximumDepth else { return false }
-            emit(UInt8(ascii: "["))
-            let slot = openContainer()
-            position += 1
+            guard element(depth: depth + 1) else { return false }
             skipWhitespace()
             guard position < end else { return false }
-            if byte(at: position) == UInt8(ascii: "]") {
-                emit(UInt8(ascii: "]"))
-                position += 1
+            let c = byte(at: position)
+            position += 1
+            emit(c)
+            if c == close {
                 closeContainer(slot)
                 return true
             }
-            while true {
-                guard element(depth: depth + 1) else { return false }
-                skipWhitespace()
-                guard position < end else { return false }
-                let c = byte(at: position)
-                position += 1
-                emit(c)
-                if c == UInt8(ascii: "]") {
-                    closeContainer(slot)
-                    return true
-                }
-                guard c == UInt8(ascii: ",") else { return false }
-                skipWhitespace()
-            }
-        case UInt8(ascii: "\""):
-            return string()
-        case UInt8(ascii: "t"): return literal("true")
-        case UInt8(ascii: "f"): return literal("false")
-        case UInt8(ascii: "n"): return literal("null")
-        default:
-            return number()
+            guard c == UInt8(ascii: ",") else { return false }
+            skipWhitespace()
         }
     }
 
@@ -588,6 +566,10 @@ extension JSONScanner {
     /// True when the (escaped) key bytes at `key` spell `name` exactly; keys with escapes are
     /// decoded first.
     public static func key(_ text: JSONText, _ key: Range<Int>, equals name: [UInt8]) -> Bool {
+        name.withUnsafeBufferPointer { Self.key(text, key, equals: $0) }
+    }
+
+    public static func key(_ text: JSONText, _ key: Range<Int>, equals name: UnsafeBufferPointer<UInt8>) -> Bool {
         if key.count == name.count {
             var same = true
             for k in 0..<name.count where text[key.lowerBound + k] != name[k] {
@@ -601,7 +583,7 @@ extension JSONScanner {
         guard case .string(let decoded)? = try? JSONParser.parse(
             UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(text.bytes)[(key.lowerBound - 1)..<(key.upperBound + 1)]))
         else { return false }
-        return Array(decoded.utf8) == name
+        return decoded.utf8.elementsEqual(name)
     }
 
     /// The value at `range` parsed.

@@ -46,8 +46,9 @@ extension JSONPathStep {
         var current = range
         for step in steps {
             switch step {
-            case .name(let name):
-                guard let found = member(Array(name.utf8), text, current) else { return nil }
+            case .name(var name):
+                // The name's own UTF-8 storage: no array per step.
+                guard let found = name.withUTF8({ member($0, text, current) }) else { return nil }
                 current = found
             case .index(let index):
                 guard let found = element(index, text, current) else { return nil }
@@ -62,6 +63,10 @@ extension JSONPathStep {
     /// The value of the last member called `name` (a repeated key keeps its last value, as in
     /// parsed objects) of the object at `range`.
     public static func member(_ name: [UInt8], _ text: JSONText, _ range: Range<Int>) -> Range<Int>? {
+        name.withUnsafeBufferPointer { member($0, text, range) }
+    }
+
+    public static func member(_ name: UnsafeBufferPointer<UInt8>, _ text: JSONText, _ range: Range<Int>) -> Range<Int>? {
         var found: Range<Int>?
         JSONScanner.forEachMember(text, object: range) { key, value in
             if JSONScanner.key(text, key, equals: name) { found = value }
