@@ -262,13 +262,13 @@ public struct Planner: Sendable {
         }
     }
 
-    /// Evaluates the templates in a YAML value against the run scope.
     /// A source that runs until interrupted acknowledges its records at checkpoints: every node it
     /// feeds must be able to make what it received durable then.
     static func checkCheckpoints(_ planned: [PlannedNode], graph: WorkflowGraph, into diagnostics: inout Diagnostics) {
         let byID = Dictionary(planned.map { ($0.node.id, $0) }, uniquingKeysWith: { a, _ in a })
         for source in planned where source.instance.sendsCheckpoints {
-            for id in graph.ids where graph.downstream(of: source.node.id).contains(id) {
+            let downstream = graph.downstream(of: source.node.id)
+            for id in graph.ids where downstream.contains(id) {
                 guard let node = byID[id], let reason = node.instance.checkpointLimitation else { continue }
                 diagnostics.error(
                     "node `\(id)` (\(node.node.type)) cannot acknowledge the checkpoints of `\(source.node.id)` "
@@ -279,6 +279,7 @@ public struct Planner: Sendable {
         }
     }
 
+    /// Evaluates the templates in a YAML value against the run scope.
     func resolve(_ yaml: YAMLNode, scope: RunScope, templates: TemplateCache, diagnostics: inout Diagnostics, context: String,
                  field: String) -> JSON? {
         switch yaml.kind {
