@@ -127,6 +127,11 @@ final class FileWriter {
         if buffer.count >= flushThreshold { try flush() }
     }
 
+    func write(byte: UInt8) throws {
+        buffer.append(byte)
+        if buffer.count >= flushThreshold { try flush() }
+    }
+
     func flush() throws {
         var offset = 0
         while offset < buffer.count {

@@ -83,7 +83,7 @@ struct FileOutputNode: Node {
                 try documents.bytes.withUnsafeBufferPointer { bytes in
                     var start = 0
                     for end in documents.ends {
-                        if format == .json && !first { try file.write(UnsafeBufferPointer(start: nil, count: 0), terminator: UInt8(ascii: ",")) }
+                        if format == .json && !first { try file.write(byte: UInt8(ascii: ",")) }
                         try file.write(UnsafeBufferPointer(rebasing: bytes[start..<end]), terminator: format == .ndjson ? 0x0A : nil)
                         first = false
                         start = end

@@ -70,6 +70,8 @@ struct JSONExtractNode: Node {
     let recordsMode: RecordsMode
     /// Nil: emit each record whole.
     let fields: [Field]?
+    /// How records and fields are found in documents kept as bytes (`readsDocuments`).
+    let documentPlan: DocumentPlan?
 
     enum RecordsMode: Sendable {
         case root
@@ -156,6 +158,7 @@ struct JSONExtractNode: Node {
             }
         }
         if diagnostics.hasErrors { throw diagnostics }
+        documentPlan = Self.documentPlan(records: records, fields: fields)
     }
 
     /// For a query written without its `$`: what it probably meant.
@@ -228,15 +231,16 @@ struct JSONExtractNode: Node {
     /// Documents can be read as bytes when every query is plain (names, indexes, `[*]`).
     var readsDocuments: Bool { documentPlan != nil }
 
-    /// `records` and the fields as plain steps, for selecting on a document's bytes.
-    var documentPlan: DocumentPlan? {
-        guard let recordSteps = records.plainSteps else { return nil }
+    /// `records` and the fields as plain steps, for selecting on a document's bytes; nil when a
+    /// query needs parsed values.
+    static func documentPlan(records: JSONPathQuery, fields: [Field]?) -> DocumentPlan? {
+        guard records.plainSteps != nil else { return nil }
         var fieldSteps: [[JSONPathStep]] = []
         for field in fields ?? [] {
             guard let steps = field.query.plainSteps, !steps.contains(.wildcard) else { return nil }
             fieldSteps.append(steps)
         }
-        return DocumentPlan(records: records, recordSteps: recordSteps, fields: fields == nil ? nil : fieldSteps)
+        return DocumentPlan(records: records, fields: fields == nil ? nil : fieldSteps)
     }
 
     /// The output record for one selected record.
@@ -288,7 +292,7 @@ struct JSONExtractNode: Node {
 /// `json_extract` on documents kept as bytes (`JSONDocuments`): the records are found by
 /// skipping over the bytes, each record's members are read in one pass, and only the values of
 /// the extracted fields are parsed. Gives the same records as the parsed path.
-struct DocumentPlan {
+struct DocumentPlan: Sendable {
     let records: JSONPathQuery
     /// Nil: records are emitted whole.
     let fields: [[JSONPathStep]]?
@@ -297,7 +301,7 @@ struct DocumentPlan {
     let names: [[UInt8]]
     let nameOfField: [Int?]
 
-    init(records: JSONPathQuery, recordSteps: [JSONPathStep], fields: [[JSONPathStep]]?) {
+    init(records: JSONPathQuery, fields: [[JSONPathStep]]?) {
         self.records = records
         self.fields = fields
         var names: [[UInt8]] = []
