@@ -57,6 +57,9 @@ struct KafkaProduceNode: Node {
     let brokers: String
     let topic: String
     let key: (expression: any CompiledExpression, source: String)?
+    /// The UTF-8 names of `key` when it is a plain field path (`customer`, `order.id`): then a
+    /// record kept as bytes is not parsed for its key.
+    let keyPath: [[UInt8]]?
     let value: (expression: any CompiledExpression, source: String)?
     let headers: [(String, [UInt8])]
     let partition: Int32?
@@ -85,6 +88,7 @@ struct KafkaProduceNode: Node {
         }
         key = (collect { try config.expression("key", language: context.language) } ?? nil)
             .map { ($0, config.string("key") ?? "") }
+        keyPath = key.flatMap { RecordExpression.fieldPath($0.source) }?.map { Array($0.utf8) }
         value = (collect { try config.expression("value", language: context.language) } ?? nil)
             .map { ($0, config.string("value") ?? "") }
         var headers: [(String, [UInt8])] = []
@@ -120,24 +124,19 @@ struct KafkaProduceNode: Node {
 
     /// Without `key` and `value` a message is the record's JSON text: taken as bytes when the
     /// upstream node has them.
-    var readsDocuments: Bool { value == nil && (key == nil || keyField != nil) }
+    var readsDocuments: Bool { value == nil && (key == nil || keyPath != nil) }
 
-    /// The UTF-8 name when `key` is one top-level field name (`customer`): then the key is read
-    /// from a document's bytes without parsing the rest of the record.
-    var keyField: [UInt8]? {
-        guard let source = key?.source, let first = source.unicodeScalars.first,
-              first == "_" || (first.isASCII && first.properties.isAlphabetic),
-              source.unicodeScalars.allSatisfy({ $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) }),
-              !["and", "or", "in", "true", "false", "null", "function"].contains(source)
-        else { return nil }
-        return Array(source.utf8)
-    }
-
-    /// The key of a document when `key` is a field name: nil for no key; `.none` inside when
-    /// the document must be parsed to tell (not an object, or the field holds an array).
-    func documentKey(_ text: JSONText, field: [UInt8]) -> JSON?? {
-        guard text.first == UInt8(ascii: "{") else { return .none }
-        guard let range = JSONPathStep.member(field, text, 0..<text.count) else { return .some(nil) }
+    /// The key of a document when `key` is a plain field path (`keyPath`), read from its bytes:
+    /// nil for no key; `.none` inside when the document must be parsed and the expression evaluated
+    /// instead (a step meets something other than an object, or the value is an array), exactly
+    /// where `RecordExpression` leaves its fast path.
+    func documentKey(_ text: JSONText, path: [[UInt8]]) -> JSON?? {
+        var range = 0..<text.count
+        for name in path {
+            guard text[range.lowerBound] == UInt8(ascii: "{") else { return .none }
+            guard let next = JSONPathStep.member(name, text, range) else { return .some(nil) }
+            range = next
+        }
         if text[range.lowerBound] == UInt8(ascii: "[") { return .none }
         guard let value = try? JSONScanner.parse(text, range) else { return .none }
         return .some(value)
@@ -172,63 +171,55 @@ struct KafkaProduceNode: Node {
         var valueBytes: [UInt8] = []
         keyBytes.reserveCapacity(64)
         valueBytes.reserveCapacity(512)
+        /// The message key: none for no result or null.
+        func encodeKey(_ result: JSON?) -> [UInt8]? {
+            guard let result, !result.isNull else { return nil }
+            keyBytes.removeAll(keepingCapacity: true)
+            Self.encode(result, into: &keyBytes)
+            return keyBytes
+        }
         var index = 0
         var stoppedBy: (any Error)?
         do {
             reading: for try await batch in input.batches {
                 if case .documents(let documents) = batch, readsDocuments {
                     // The default value is the record as compact JSON: the document's bytes. A key
-                    // that names a field is read from them too.
-                    let field = keyField
+                    // that is a plain field path is read from them too.
                     for i in 0..<documents.count {
                         valueBytes.removeAll(keepingCapacity: true)
                         valueBytes.append(contentsOf: documents.bytes[documents.range(i)])
-                        var hasKey = false
-                        if let field, let key {
-                            let found = documents.withDocument(i) { documentKey($0, field: field) }
-                            let result: JSON?
-                            if let found {
-                                result = found
+                        var keyValue: JSON?
+                        if let keyPath, let key {
+                            if let found = documents.withDocument(i, { documentKey($0, path: keyPath) }) {
+                                keyValue = found
                             } else {
-                                result = try evaluate(key, try documents.value(i), index: index, field: "key", context)
-                            }
-                            if let result, !result.isNull {
-                                keyBytes.removeAll(keepingCapacity: true)
-                                Self.encode(result, into: &keyBytes)
-                                hasKey = true
+                                keyValue = try evaluate(key, try documents.value(i), index: index, field: "key", context)
                             }
                         }
                         try await producer.send(
-                            topic: topic, partition: partition, key: hasKey ? keyBytes : nil, value: valueBytes,
+                            topic: topic, partition: partition, key: encodeKey(keyValue), value: valueBytes,
                             headers: headers)
                         index += 1
                     }
-                }
-                let records = batch.isDocuments && readsDocuments ? [] : try batch.records()
-                for record in records {
-                    valueBytes.removeAll(keepingCapacity: true)
-                    if let value {
-                        guard let result = try evaluate(value, record, index: index, field: "value", context) else {
-                            throw NodeError(
-                                nodeID: context.nodeID, message: "record \(index): `value` gave no result",
-                                hint: "the expression must give a value for every record")
+                } else {
+                    for record in try batch.records() {
+                        valueBytes.removeAll(keepingCapacity: true)
+                        if let value {
+                            guard let result = try evaluate(value, record, index: index, field: "value", context) else {
+                                throw NodeError(
+                                    nodeID: context.nodeID, message: "record \(index): `value` gave no result",
+                                    hint: "the expression must give a value for every record")
+                            }
+                            Self.encode(result, into: &valueBytes)
+                        } else {
+                            record.write(to: &valueBytes)
                         }
-                        Self.encode(result, into: &valueBytes)
-                    } else {
-                        record.write(to: &valueBytes)
+                        let keyValue = try key.flatMap { try evaluate($0, record, index: index, field: "key", context) }
+                        try await producer.send(
+                            topic: topic, partition: partition, key: encodeKey(keyValue), value: valueBytes,
+                            headers: headers)
+                        index += 1
                     }
-                    var hasKey = false
-                    if let key, let result = try evaluate(key, record, index: index, field: "key", context),
-                        !result.isNull
-                    {
-                        keyBytes.removeAll(keepingCapacity: true)
-                        Self.encode(result, into: &keyBytes)
-                        hasKey = true
-                    }
-                    try await producer.send(
-                        topic: topic, partition: partition, key: hasKey ? keyBytes : nil, value: valueBytes,
-                        headers: headers)
-                    index += 1
                 }
                 let counts = producer.deliveryCounts
                 context.counters.set(counts.delivered, for: "messages_delivered")

@@ -36,10 +36,6 @@ public enum RecordBatch: Sendable {
         }
     }
 
-    public var isDocuments: Bool {
-        if case .documents = self { return true } else { return false }
-    }
-
     /// The records, parsing documents.
     public func records() throws -> [JSON] {
         switch self {
