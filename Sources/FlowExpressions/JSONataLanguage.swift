@@ -31,6 +31,8 @@ public struct JSONataLanguage: ExpressionLanguage {
             }
         }
 
+        var inputFields: Set<String>? { expression.inputFields }
+
         func bound(to bindings: ExpressionBindings) -> any BoundExpression {
             Bound(expression: expression, environment: JSONataEnvironment(bindings.values), limits: limits)
         }

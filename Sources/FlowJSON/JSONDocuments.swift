@@ -76,6 +76,53 @@ public struct JSONDocuments: Sendable {
         extentEnds.append(extents.count)
     }
 
+    // Writing a document from pieces: `write` calls, then `endDocument()`. The pieces are trusted
+    // to make one compact, valid JSON text together (copies of validated documents, serialized
+    // values, punctuation), so nothing is checked again.
+
+    /// Appends bytes to the document being written.
+    public mutating func write(_ piece: UnsafeRawBufferPointer) {
+        bytes.append(contentsOf: piece)
+    }
+
+    /// Appends one byte (`{`, `,`, ...) to the document being written.
+    public mutating func write(byte: UInt8) {
+        bytes.append(byte)
+    }
+
+    /// Copies `range` of a validated document into the document being written, with the recorded
+    /// ends of the large containers inside it.
+    public mutating func write(_ text: JSONText, _ range: Range<Int>) {
+        let offset = bytes.count - (ends.last ?? 0) - range.lowerBound
+        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text.bytes[range]))
+        // Only objects and arrays of 128 bytes or more are recorded.
+        guard range.count >= 128 else { return }
+        // The first recorded container starting inside `range`; those after it are in order.
+        var low = 0
+        var high = text.extents.count / 2
+        while low < high {
+            let mid = (low + high) / 2
+            if text.extents[mid * 2] < range.lowerBound { low = mid + 1 } else { high = mid }
+        }
+        var pair = low * 2
+        while pair < text.extents.count, text.extents[pair] < range.upperBound {
+            extents.append(text.extents[pair] + offset)
+            extents.append(text.extents[pair + 1] + offset)
+            pair += 2
+        }
+    }
+
+    /// Appends the compact text of a value to the document being written.
+    public mutating func write(_ value: JSON) {
+        value.write(to: &bytes, pretty: false, indent: 0)
+    }
+
+    /// Ends the document being written.
+    public mutating func endDocument() {
+        ends.append(bytes.count)
+        extentEnds.append(extents.count)
+    }
+
     /// Calls `body` with document `i`.
     public func withDocument<R>(_ i: Int, _ body: (JSONText) throws -> R) rethrows -> R {
         let r = range(i)

@@ -410,7 +410,7 @@ import Testing
             let outcome = await WorkflowHarness.run("""
                 nodes:
                   src: { type: file_input, path: in.ndjson }
-                  mid: { type: transform, input: src, filter: "true" }
+                  mid: { type: transform, input: src, expression: "$" }
                   ex:
                     type: json_extract
                     input: \(parsed ? "mid" : "src")

@@ -6,7 +6,9 @@ import FlowJSON
 /// Every expression is compiled when the node is built, so `flow validate` points at a bad one; at
 /// run time each is bound once to `$params`, `$env`, `$secrets` and `$run`, and evaluated with the
 /// record as its context. Records that are only filtered are passed on as they are; records that
-/// are changed are updated in place (`JSONObject` mutation on a uniquely held copy).
+/// are changed are updated in place (`JSONObject` mutation on a uniquely held copy). Records kept
+/// as text are rewritten without being parsed whole when the expressions allow it
+/// (`TransformDocumentPlan`).
 struct TransformNode: Node {
     static let spec = NodeSpec(
         type: "transform",
@@ -58,6 +60,10 @@ struct TransformNode: Node {
     let removals: [String]
     /// For the file position of a runtime error.
     let config: NodeConfig
+    /// Set when records kept as text can be rewritten without parsing them whole.
+    let documentPlan: TransformDocumentPlan?
+
+    var readsDocuments: Bool { documentPlan != nil }
 
     init(config: NodeConfig, context: NodeBuildContext) throws {
         self.config = config
@@ -102,6 +108,8 @@ struct TransformNode: Node {
                 hint: "add at least one of `filter`, `expression`, `set`, `rename` or `remove`"))
         }
         if diagnostics.hasErrors { throw diagnostics }
+        documentPlan = TransformDocumentPlan(
+            filter: filter, expression: expression, assignments: assignments, renames: renames, removals: removals)
     }
 
     /// The expressions bound to the run's variables, ready for many records.
@@ -124,9 +132,18 @@ struct TransformNode: Node {
         let batchSize = context.output.batchSize
         var out: [JSON] = []
         out.reserveCapacity(batchSize)
+        var documentsOut = JSONDocuments()
+        var scratch = DocumentScratch()
         // 0-based across the whole input stream.
         var index = 0
-        for try await var batch in input {
+        for try await incoming in input.batches {
+            if case .documents(let documents) = incoming, let documentPlan {
+                documentsOut = JSONDocuments(reservingBytes: documents.bytes.count + documents.count * 64, documents: documents.count)
+                try process(documents, plan: documentPlan, bound, index: &index, scratch: &scratch, into: &documentsOut, context)
+                if !documentsOut.isEmpty { try await context.output.send(documentsOut) }
+                continue
+            }
+            var batch = try incoming.records()
             for i in batch.indices {
                 // Taken out of the batch so that, when nothing else holds the record, `set`,
                 // `rename` and `remove` change it in place instead of copying it.

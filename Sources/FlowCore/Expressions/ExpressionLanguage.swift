@@ -31,6 +31,11 @@ public protocol CompiledExpression: Sendable {
     func evaluate(_ input: JSON?, bindings: ExpressionBindings) throws(ExpressionError) -> JSON?
     /// The expression with `bindings` prepared once, for evaluating many inputs.
     func bound(to bindings: ExpressionBindings) -> any BoundExpression
+    /// The top-level fields of an object input that the result can depend on, or nil when the
+    /// expression may look at its input in other ways. When not nil, evaluating against an object
+    /// holding only these fields gives the same result and errors, so a node holding records as
+    /// text can parse just these (`transform`).
+    var inputFields: Set<String>? { get }
 }
 
 /// An expression with its variables bound once, for evaluating many records.
@@ -39,6 +44,8 @@ public protocol BoundExpression: Sendable {
 }
 
 extension CompiledExpression {
+    public var inputFields: Set<String>? { nil }
+
     /// Binds `bindings` for repeated evaluation. Languages override this to prepare their
     /// environment once instead of per record.
     public func bound(to bindings: ExpressionBindings) -> any BoundExpression {

@@ -1,0 +1,234 @@
+import FlowCore
+import FlowJSON
+
+/// How `transform` works on records kept as text (`Node.readsDocuments`).
+///
+/// When there is no `expression` and every expression names the top-level fields it reads
+/// (`CompiledExpression.inputFields`), a record need not be parsed whole. Its members are found
+/// by skipping over the text; only the fields the expressions read are parsed, into a small
+/// object the expressions are evaluated against; and the output text is the input's, with
+/// `set` values written in, renamed keys rewritten and removed members left out. The result is
+/// what the parsed path gives, written as the input was (see "Records as text" in
+/// docs/workflow-format.md). A record that is not an object, or repeats a key the node uses,
+/// takes the parsed path.
+struct TransformDocumentPlan: Sendable {
+    /// Every key the node uses: read by an expression, set, renamed (either name) or removed.
+    let names: [[UInt8]]
+    /// `"name":` for each of `names`, for writing a member under that name.
+    let keyTexts: [[UInt8]]
+    /// Indexes into `names` of the fields the expressions read.
+    let reads: [Int]
+    /// For each of `names`, whether an expression reads it.
+    let isRead: [Bool]
+    let assignments: [Int]
+    let renames: [(old: Int, new: Int)]
+    let removals: [Int]
+
+    init?(filter: TransformNode.Located?, expression: TransformNode.Located?, assignments: [TransformNode.Assignment],
+          renames: [(old: String, new: String)], removals: [String]) {
+        guard expression == nil else { return nil }
+        var read: Set<String> = []
+        for located in [filter].compactMap({ $0 }) + assignments.map(\.expression) {
+            guard let fields = located.compiled.inputFields else { return nil }
+            read.formUnion(fields)
+        }
+        var names: [String] = []
+        var index: [String: Int] = [:]
+        func intern(_ name: String) -> Int {
+            if let i = index[name] { return i }
+            index[name] = names.count
+            names.append(name)
+            return names.count - 1
+        }
+        reads = read.sorted().map(intern)
+        self.assignments = assignments.map { intern($0.key) }
+        self.renames = renames.map { (intern($0.old), intern($0.new)) }
+        self.removals = removals.map(intern)
+        self.names = names.map { Array($0.utf8) }
+        isRead = names.map(read.contains)
+        keyTexts = names.map { name in
+            var text: [UInt8] = []
+            JSON.string(name).write(to: &text)
+            text.append(UInt8(ascii: ":"))
+            return text
+        }
+    }
+}
+
+extension TransformNode {
+    /// One member of the record being rewritten.
+    struct Member {
+        /// Index into the plan's `names`, or -1 for a key the node does not use.
+        var name: Int
+        /// The key as written (without quotes); nil when written from `name` (new or renamed).
+        var key: Range<Int>?
+        /// The value as written, unless `value` replaces it.
+        var text: Range<Int>
+        var value: JSON?
+        var removed = false
+    }
+
+    /// Scratch space reused from record to record.
+    struct DocumentScratch {
+        var members: [Member] = []
+        /// For each of the plan's names, its member, or -1.
+        var positions: [Int] = []
+    }
+
+    /// Filters and rewrites the documents of one batch into `out`. `index` counts records across
+    /// batches, for error messages.
+    func process(_ documents: JSONDocuments, plan: TransformDocumentPlan, _ bound: Bound, index: inout Int,
+                 scratch: inout DocumentScratch, into out: inout JSONDocuments, _ context: NodeContext) throws {
+        for i in 0..<documents.count {
+            let handled = try documents.withDocument(i) { text in
+                try rewrite(text, plan: plan, bound, index: index, scratch: &scratch, into: &out, context)
+            }
+            if !handled {
+                // Not an object, or a key the node uses appears twice: the parsed path decides.
+                var record = try documents.value(i)
+                var records: [JSON] = []
+                try process(&record, index: index, bound, into: &records, context)
+                for record in records { out.append(record) }
+            }
+            index += 1
+        }
+    }
+
+    /// False when the record must take the parsed path.
+    func rewrite(_ text: JSONText, plan: TransformDocumentPlan, _ bound: Bound, index: Int,
+                 scratch: inout DocumentScratch, into out: inout JSONDocuments, _ context: NodeContext) throws -> Bool {
+        guard text.first == UInt8(ascii: "{") else { return false }
+        scratch.members.removeAll(keepingCapacity: true)
+        scratch.positions.removeAll(keepingCapacity: true)
+        scratch.positions.append(contentsOf: repeatElement(-1, count: plan.names.count))
+        var repeated = false
+        JSONScanner.forEachMember(text, object: 0..<text.count) { key, value in
+            let name = plan.name(of: key, in: text)
+            if name >= 0 {
+                if scratch.positions[name] >= 0 {
+                    repeated = true
+                    return false
+                }
+                scratch.positions[name] = scratch.members.count
+            }
+            scratch.members.append(Member(name: name, key: key, text: value))
+            return true
+        }
+        if repeated { return false }
+
+        // The fields the expressions read, parsed.
+        var fields = JSONObject(minimumCapacity: plan.reads.count + plan.assignments.count)
+        for name in plan.reads {
+            let position = scratch.positions[name]
+            guard position >= 0 else { continue }
+            fields.appendUnchecked(String(decoding: plan.names[name], as: UTF8.self),
+                                   try JSONScanner.parse(text, scratch.members[position].text))
+        }
+
+        if let filter = bound.filter {
+            let kept: JSON?
+            do {
+                kept = try filter.evaluate(.object(fields))
+            } catch {
+                throw failure(error, in: self.filter!, index: index, context)
+            }
+            guard case .bool(true)? = kept else { return true }
+        }
+
+        for (n, assignment) in bound.assignments.enumerated() {
+            let value: JSON?
+            do {
+                value = try assignment.expression.evaluate(.object(fields))
+            } catch {
+                throw failure(error, in: assignments[assignment.index].expression, index: index, context)
+            }
+            let name = plan.assignments[n]
+            if plan.isRead[name] {
+                // A later expression reads this field.
+                if let value { fields[assignment.key] = value } else { fields.removeValue(forKey: assignment.key) }
+            }
+            let position = scratch.positions[name]
+            if let value {
+                if position >= 0 {
+                    scratch.members[position].value = value
+                } else {
+                    scratch.positions[name] = scratch.members.count
+                    scratch.members.append(Member(name: name, key: nil, text: 0..<0, value: value))
+                }
+            } else if position >= 0 {
+                scratch.members[position].removed = true
+                scratch.positions[name] = -1
+            }
+        }
+
+        for (old, new) in plan.renames where old != new {
+            let from = scratch.positions[old]
+            guard from >= 0 else { continue }
+            let to = scratch.positions[new]
+            if to >= 0 {
+                // As `JSONObject.renameKey`: the member already called `new` takes the value.
+                scratch.members[to].text = scratch.members[from].text
+                scratch.members[to].value = scratch.members[from].value
+                scratch.members[from].removed = true
+            } else {
+                scratch.members[from].name = new
+                scratch.members[from].key = nil
+                scratch.positions[new] = from
+            }
+            scratch.positions[old] = -1
+        }
+
+        for name in plan.removals {
+            let position = scratch.positions[name]
+            guard position >= 0 else { continue }
+            scratch.members[position].removed = true
+            scratch.positions[name] = -1
+        }
+
+        out.write(byte: UInt8(ascii: "{"))
+        var first = true
+        for member in scratch.members where !member.removed {
+            if !first { out.write(byte: UInt8(ascii: ",")) }
+            first = false
+            if let key = member.key {
+                // "key":
+                out.write(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(text.bytes)[key.lowerBound - 1..<key.upperBound + 2]))
+            } else {
+                plan.keyTexts[member.name].withUnsafeBytes { out.write($0) }
+            }
+            if let value = member.value {
+                out.write(value)
+            } else {
+                out.write(text, member.text)
+            }
+        }
+        out.write(byte: UInt8(ascii: "}"))
+        out.endDocument()
+        return true
+    }
+}
+
+extension TransformDocumentPlan {
+    /// The index in `names` of the key at `key` (as written, without quotes), or -1.
+    @inline(__always)
+    func name(of key: Range<Int>, in text: JSONText) -> Int {
+        let count = key.count
+        var escaped = false
+        for n in names.indices {
+            let name = names[n]
+            if name.count == count {
+                var same = true
+                for k in 0..<count where text[key.lowerBound + k] != name[k] {
+                    same = false
+                    break
+                }
+                if same { return n }
+            }
+            if name.count < count { escaped = true }
+        }
+        // A key written with escapes is longer than its name.
+        guard escaped, text[key].contains(UInt8(ascii: "\\")) else { return -1 }
+        for n in names.indices where JSONScanner.key(text, key, equals: names[n]) { return n }
+        return -1
+    }
+}
