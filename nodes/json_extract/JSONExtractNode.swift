@@ -183,7 +183,36 @@ struct JSONExtractNode: Node {
         var document = 0
         let plan = documentPlan
         var found: [Range<Int>?] = []
+        let keyTexts = fieldKeyTexts
         for try await incoming in input.batches {
+            if case .documents(let texts) = incoming, let plan, context.output.prefersDocuments {
+                // Consumers take text too: each output record is written from the values' text.
+                var out = JSONDocuments()
+                for d in 0..<texts.count {
+                    try texts.withDocument(d) { text in
+                        guard let ranges = plan.records(in: text) else {
+                            for record in selected(try JSONScanner.parse(text, 0..<text.count)) {
+                                out.append(try extract(record, index: index, document: document, context))
+                                index += 1
+                            }
+                            return
+                        }
+                        for range in ranges {
+                            plan.findMembers(in: text, record: range, into: &found)
+                            try writeRecord(text, record: range, plan: plan, members: found, keyTexts: keyTexts,
+                                            index: index, document: document, into: &out, context)
+                            index += 1
+                        }
+                    }
+                    document += 1
+                    if out.count >= context.output.batchSize {
+                        try await context.output.send(out)
+                        out = JSONDocuments()
+                    }
+                }
+                try await context.output.send(out)
+                continue
+            }
             if case .documents(let texts) = incoming, let plan {
                 // Selected on the bytes: only the fields' values are parsed.
                 for d in 0..<texts.count {

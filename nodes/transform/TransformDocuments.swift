@@ -14,6 +14,7 @@ import FlowJSON
 struct TransformDocumentPlan: Sendable {
     /// Every key the node uses: read by an expression, set, renamed (either name) or removed.
     let names: [[UInt8]]
+    let nameStrings: [String]
     /// `"name":` for each of `names`, for writing a member under that name.
     let keyTexts: [[UInt8]]
     /// Indexes into `names` of the fields the expressions read.
@@ -45,6 +46,7 @@ struct TransformDocumentPlan: Sendable {
         self.renames = renames.map { (intern($0.old), intern($0.new)) }
         self.removals = removals.map(intern)
         self.names = names.map { Array($0.utf8) }
+        nameStrings = names
         isRead = names.map(read.contains)
         keyTexts = names.map { name in
             var text: [UInt8] = []
@@ -121,7 +123,7 @@ extension TransformNode {
         for name in plan.reads {
             let position = scratch.positions[name]
             guard position >= 0 else { continue }
-            fields.appendUnchecked(String(decoding: plan.names[name], as: UTF8.self),
+            fields.appendUnchecked(plan.nameStrings[name],
                                    try JSONScanner.parse(text, scratch.members[position].text))
         }
 
