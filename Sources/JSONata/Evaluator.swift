@@ -4,6 +4,9 @@ import FlowJSON
 /// (a port of jsonata-js's `evaluate*` functions).
 final class Evaluator {
     let globals: [String: JSON]
+    /// False when no global binding has the name of a library function, so a `$name` naming one
+    /// needs no lookup in `globals`.
+    let globalsShadowBuiltins: Bool
     let maxDepth: Int
     let stackLimit: Int
     /// The time budget; the clock is first read after 256 steps, so short evaluations never read it.
@@ -17,8 +20,9 @@ final class Evaluator {
     /// Set when evaluation stopped because it ran out of its native stack budget.
     @exclusivity(unchecked) var stackExhausted = false
 
-    init(globals: [String: JSON], maxDepth: Int, stackLimit: Int, timeLimit: Duration?) {
+    init(globals: [String: JSON], globalsShadowBuiltins: Bool = true, maxDepth: Int, stackLimit: Int, timeLimit: Duration?) {
         self.globals = globals
+        self.globalsShadowBuiltins = globalsShadowBuiltins && !globals.isEmpty
         self.maxDepth = maxDepth
         self.stackLimit = stackLimit
         self.timeLimit = timeLimit
@@ -120,7 +124,7 @@ final class Evaluator {
                 if case .array(let a)? = input, a.outerWrapper, !a.items.isEmpty { result = a.items[0] } else { result = input }
             } else if let cached = expr.cachedFunction {
                 let (found, v) = env.lookup(expr.value)
-                if found { result = v } else if !globals.isEmpty, let g = globals[expr.value] { result = Value(g) } else { result = .function(cached) }
+                if found { result = v } else if globalsShadowBuiltins, let g = globals[expr.value] { result = Value(g) } else { result = .function(cached) }
             } else {
                 result = lookup(expr.value, env)
             }

@@ -30,8 +30,13 @@ public struct JSONataLimits: Sendable {
 /// Variable bindings built once and shared by many evaluations (`$name` lookups fall back to them).
 public struct JSONataEnvironment: Sendable {
     let values: [String: JSON]
+    /// Whether a binding has the name of a library function (and so hides it).
+    let shadowsBuiltins: Bool
 
-    public init(_ bindings: [String: JSON] = [:]) { values = bindings }
+    public init(_ bindings: [String: JSON] = [:]) {
+        values = bindings
+        shadowsBuiltins = bindings.keys.contains { Builtins.table[$0] != nil }
+    }
 
     public static let empty = JSONataEnvironment()
 }
@@ -59,7 +64,8 @@ public struct JSONataExpression: Sendable {
         throws(JSONataError) -> JSON?
     {
         let ev = Evaluator(
-            globals: environment.values, maxDepth: limits.maxDepth, stackLimit: limits.maxStackBytes,
+            globals: environment.values, globalsShadowBuiltins: environment.shadowsBuiltins,
+            maxDepth: limits.maxDepth, stackLimit: limits.maxStackBytes,
             timeLimit: limits.timeLimitMilliseconds.map { .milliseconds($0) })
         do throws(JSONataError) {
             return try run(ev, input)
@@ -82,7 +88,8 @@ public struct JSONataExpression: Sendable {
         let expression = self
         let thread = Thread {
             let ev = Evaluator(
-                globals: environment.values, maxDepth: limits.maxDepth,
+                globals: environment.values, globalsShadowBuiltins: environment.shadowsBuiltins,
+                maxDepth: limits.maxDepth,
                 stackLimit: limits.deepStackBytes - 1024 * 1024,
                 timeLimit: limits.timeLimitMilliseconds.map { .milliseconds($0) })
             do throws(JSONataError) {

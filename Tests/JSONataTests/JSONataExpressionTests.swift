@@ -23,6 +23,13 @@ struct JSONataExpressionTests {
         #expect(try JSONataExpression("$string($missing)").evaluate(record, environment: env) == nil)
     }
 
+    @Test func aBindingHidesTheLibraryFunctionOfItsName() throws {
+        let e = try JSONataExpression("$string")
+        #expect(try e.evaluate(nil, environment: JSONataEnvironment(["string": 5])) == 5)
+        #expect(try e.evaluate(nil, environment: JSONataEnvironment(["other": 5])) == nil)  // a function: no JSON value
+        #expect(try JSONataExpression("$round(2.567, 1)").evaluate(nil, environment: JSONataEnvironment(["other": 5])) == 2.6)
+    }
+
     @Test func integralResultsAreIntegers() throws {
         let r = try JSONataExpression("stock * 2").evaluate(record)
         #expect(r == .int(10))

@@ -66,7 +66,8 @@ extension TransformNode {
         var key: Range<Int>?
         /// The value as written, unless `value` replaces it.
         var text: Range<Int>
-        var value: JSON?
+        /// Index into the scratch's `values` of the value replacing the text, or -1.
+        var value = -1
         var removed = false
     }
 
@@ -75,6 +76,8 @@ extension TransformNode {
         var members: [Member] = []
         /// For each of the plan's names, its member, or -1.
         var positions: [Int] = []
+        /// Values computed by `set`.
+        var values: [JSON] = []
     }
 
     /// Filters and rewrites the documents of one batch into `out`. `index` counts records across
@@ -101,8 +104,12 @@ extension TransformNode {
                  scratch: inout DocumentScratch, into out: inout JSONDocuments, _ context: NodeContext) throws -> Bool {
         guard text.first == UInt8(ascii: "{") else { return false }
         scratch.members.removeAll(keepingCapacity: true)
-        scratch.positions.removeAll(keepingCapacity: true)
-        scratch.positions.append(contentsOf: repeatElement(-1, count: plan.names.count))
+        scratch.values.removeAll(keepingCapacity: true)
+        if scratch.positions.count != plan.names.count {
+            scratch.positions = [Int](repeating: -1, count: plan.names.count)
+        } else {
+            for i in scratch.positions.indices { scratch.positions[i] = -1 }
+        }
         var repeated = false
         JSONScanner.forEachMember(text, object: 0..<text.count) { key, value in
             let name = plan.name(of: key, in: text)
@@ -151,11 +158,12 @@ extension TransformNode {
             }
             let position = scratch.positions[name]
             if let value {
+                scratch.values.append(value)
                 if position >= 0 {
-                    scratch.members[position].value = value
+                    scratch.members[position].value = scratch.values.count - 1
                 } else {
                     scratch.positions[name] = scratch.members.count
-                    scratch.members.append(Member(name: name, key: nil, text: 0..<0, value: value))
+                    scratch.members.append(Member(name: name, key: nil, text: 0..<0, value: scratch.values.count - 1))
                 }
             } else if position >= 0 {
                 scratch.members[position].removed = true
@@ -198,8 +206,8 @@ extension TransformNode {
             } else {
                 plan.keyTexts[member.name].withUnsafeBytes { out.write($0) }
             }
-            if let value = member.value {
-                out.write(value)
+            if member.value >= 0 {
+                out.write(scratch.values[member.value])
             } else {
                 out.write(text, member.text)
             }
