@@ -103,9 +103,12 @@ final class CurlTransfer {
             setLong(CURLOPT_MAXREDIRS, 10)
         }
         setLong(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
-        // Receive in 256 KB reads instead of curl's default 16 KB: API pages are often hundreds of
-        // KB, and each read is a system call and a body callback.
-        setLong(CURLOPT_BUFFERSIZE, 256 << 10)
+        // Receive in 100 KB reads instead of curl's default 16 KB: API pages are often hundreds of
+        // KB, and each read is a system call and a body callback. Not more: libcurl (7.88) allocates
+        // this buffer for every transfer, and above glibc's 128 KB mmap threshold the freed buffers
+        // are trimmed from the heap and faulted in again (256 KB: 10,000 page faults and ~10% more
+        // CPU for 1000 pages fetched four at a time).
+        setLong(CURLOPT_BUFFERSIZE, 100 << 10)
         setTimeouts(total: request.timeout, connect: request.connectTimeout)
         setInsecure(request.insecure)
         if !request.headers.contains(name: "Accept-Encoding") {
