@@ -17,10 +17,10 @@ enum TransferKind: Sendable {
 /// A transfer waiting for or running on the worker: what to do, and whom to tell.
 struct TransferJob: Sendable {
     let kind: TransferKind
-    let continuation: CheckedContinuation<Result<HTTPResponse, HTTPClientError>, Never>
+    let completion: TransferCompletion
 
     func fail(_ error: HTTPClientError) {
-        continuation.resume(returning: .failure(error))
+        completion.complete(.failure(error))
     }
 }
 

@@ -44,27 +44,60 @@ final class CurlWorker: Sendable {
 
     // MARK: Called from Swift tasks
 
-    /// Runs one transfer to completion; a cancelled task gets ``HTTPClientError/Kind/cancelled`` promptly.
+    /// Runs one transfer to completion; a cancelled task gets ``HTTPClientError/Kind/cancelled`` promptly
+    /// (without a transfer when it was cancelled before the call).
     func perform(_ kind: TransferKind) async throws(HTTPClientError) -> HTTPResponse {
         let id = state.withLock { $0.register() }
         defer { state.withLock { $0.unregister(id) } }
-        let result = await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                let job = TransferJob(kind: kind, continuation: continuation)
-                switch state.withLock({ $0.submit(id, job) }) {
-                case .wakeWorker: curl_multi_wakeup(multi.pointer)
-                case .failCancelled(let job): job.fail(.cancelled(url: kind.url))
-                case .failShutDown(let job): job.fail(.shutDown(url: kind.url))
-                }
-            }
-        } onCancel: {
-            switch state.withLock({ $0.cancel(id) }) {
-            case .none: break
-            case .failCancelled(let job): job.fail(.cancelled(url: kind.url))
+        let completion = TransferCompletion()
+        let outcome = await withTaskCancellationHandler {
+            switch state.withLock({ $0.submit(id, TransferJob(kind: kind, completion: completion)) }) {
             case .wakeWorker: curl_multi_wakeup(multi.pointer)
+            case .failCancelled(let job): job.fail(.cancelled(url: kind.url))
+            case .failShutDown(let job): job.fail(.shutDown(url: kind.url))
             }
+            return await completion.wait()
+        } onCancel: {
+            cancel(id, url: kind.url)
         }
-        return try result.get()
+        return try outcome.get()
+    }
+
+    /// Submits a transfer and returns without waiting for it (``HTTPTransfer``).
+    func start(_ kind: TransferKind) -> HTTPTransfer {
+        let completion = TransferCompletion()
+        let (id, action) = state.withLock { state in
+            let id = state.register()
+            return (id, state.submit(id, TransferJob(kind: kind, completion: completion)))
+        }
+        switch action {
+        case .wakeWorker: curl_multi_wakeup(multi.pointer)
+        case .failCancelled(let job): job.fail(.cancelled(url: kind.url))
+        case .failShutDown(let job): job.fail(.shutDown(url: kind.url))
+        }
+        return HTTPTransfer(worker: self, id: id, completion: completion, url: kind.url)
+    }
+
+    /// Cancels transfer `id` wherever it is: fails it at once while queued, asks the worker while running.
+    func cancel(_ id: UInt64, url: String) {
+        switch state.withLock({ $0.cancel(id) }) {
+        case .none: break
+        case .failCancelled(let job): job.fail(.cancelled(url: url))
+        case .wakeWorker: curl_multi_wakeup(multi.pointer)
+        }
+    }
+
+    /// Forgets transfer `id` once its handle is gone; cancels it first when it has not completed.
+    func release(_ id: UInt64, cancel: Bool, url: String) {
+        let action = state.withLock { state in
+            defer { state.unregister(id) }
+            return cancel ? state.cancel(id) : .none
+        }
+        switch action {
+        case .none: break
+        case .failCancelled(let job): job.fail(.cancelled(url: url))
+        case .wakeWorker: curl_multi_wakeup(multi.pointer)
+        }
     }
 
     /// Fails queued and running transfers with `shutDown` and lets the thread end. Idempotent.
@@ -91,7 +124,7 @@ final class CurlWorker: Sendable {
             curl_easy_reset(transfer.easy)
             transfer.releaseResources()
             if pool.count < poolLimit { pool.append(transfer.easy) } else { curl_easy_cleanup(transfer.easy) }
-            transfer.job.continuation.resume(returning: outcome)
+            transfer.job.completion.complete(outcome)
         }
 
         func start(_ id: UInt64, _ job: TransferJob) {

@@ -28,6 +28,12 @@ public final class HTTPClient: Sendable {
         try await worker.perform(.http(request))
     }
 
+    /// Sends `request` without waiting for it: the returned handle's ``HTTPTransfer/response()`` gives
+    /// the response. For callers that do other work meanwhile, such as processing the previous page.
+    public func start(_ request: HTTPRequest) -> HTTPTransfer {
+        worker.start(.http(request))
+    }
+
     /// Delivers `message` to its recipients through the SMTP server in its URL.
     ///
     /// - Throws: ``HTTPClientError``; a refused sender or recipient is ``HTTPClientError/Kind/rejected``

@@ -1,12 +1,13 @@
 /// Bookkeeping between the Swift tasks that start transfers and the worker thread that runs them.
 ///
 /// A value type kept behind the worker's `Mutex`. Each method mutates the state and returns an action that
-/// the caller runs *after* releasing the lock (resume a continuation, wake the worker). It does no I/O, so
+/// the caller runs *after* releasing the lock (fail a job, wake the worker). It does no I/O, so
 /// it is unit-tested on its own. `Job` is generic for that reason: the worker stores a request and its
-/// continuation in it; the tests store plain values.
+/// ``TransferCompletion`` in it; the tests store plain values.
 ///
 /// Life of a transfer id: `register` → `submit` (queued) → `takeWork` (running, now owned by the worker
-/// thread, which resumes its continuation) → `unregister` (after the caller's task has its result).
+/// thread, which completes it) → `unregister` (after the caller's task has its result, or dropped its
+/// ``HTTPTransfer``).
 /// Cancellation can arrive at any point in between and is resolved by whoever owns the job at that moment.
 struct TransferStateMachine<Job> {
     typealias ID = UInt64
