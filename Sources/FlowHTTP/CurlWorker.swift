@@ -117,6 +117,9 @@ final class CurlWorker: Sendable {
 
         func finish(_ transfer: CurlTransfer, _ outcome: Result<HTTPResponse, HTTPClientError>) {
             curl_multi_remove_handle(multi.pointer, transfer.easy)
+            // The task first, so that its wake-up overlaps the clean-up below; work it submits in
+            // return is taken at the top of the next loop, when the connection is back in the cache.
+            transfer.job.completion.complete(outcome)
             active[transfer.easy] = nil
             byID[transfer.id] = nil
             // Reset before freeing the lists the handle still points to; the pooled handle keeps
@@ -124,7 +127,6 @@ final class CurlWorker: Sendable {
             curl_easy_reset(transfer.easy)
             transfer.releaseResources()
             if pool.count < poolLimit { pool.append(transfer.easy) } else { curl_easy_cleanup(transfer.easy) }
-            transfer.job.completion.complete(outcome)
         }
 
         func start(_ id: UInt64, _ job: TransferJob) {
