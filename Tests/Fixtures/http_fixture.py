@@ -30,7 +30,9 @@ Endpoints (add new ones to ROUTES; keep them independent of each other):
 
 Pagination and webapi endpoints (items are the integers 1..total):
   /offset/{total}        ?limit=&offset= (or skip=): {"products":[{"id":i}...],"total":N,"skip":o,"limit":l}
-  /page-number/{total}   ?page= (1-based) &per_page= (default 10): {"data":[...],"page":p,"total_pages":n}
+  /page-number/{total}   ?page= (1-based) &per_page= (default 10): {"data":[...],"page":p,"total_pages":n};
+                         with ?key=, the pages requested are listed at /stats?key=pages:<key>, and
+                         ?fail_page=k answers 503 to the first request for page k
   /cursor/{total}        ?cursor=&limit= (default 10): {"items":[...],"next_cursor":"c<k>" or null}
   /json-link/{total}     ?page=: {"items":[...],"next":"/json-link/N?page=p+1" (relative) or null}
   /same-next             a body whose "next" link is always /same-next?page=2 (a server that loops)
@@ -308,6 +310,12 @@ class Handler(BaseHTTPRequestHandler):
         per_page = self._int("per_page", 10)
         page = self._int("page", 1)
         start = (page - 1) * per_page
+        key = self._q("key")
+        if key is not None:
+            with _lock:
+                _stats.setdefault("pages:" + key, []).append(page)
+            if page == self._int("fail_page", 0) and _count("fail-page:" + key) == 1:
+                return self._json(503, {"error": "try again"})
         items = list(range(start + 1, min(start + per_page, total) + 1))
         self._json(200, {"data": items, "page": page, "total_pages": (total + per_page - 1) // per_page})
 

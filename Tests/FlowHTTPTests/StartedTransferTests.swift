@@ -59,6 +59,32 @@ import Testing
         #expect(await failure { () async throws(HTTPClientError) in try await later.response() }?.kind == .shutDown)
     }
 
+    @Test func aFollowerGoesOutAfterItsPredecessorOnTheSameConnection() async throws {
+        let client = HTTPClient()
+        let first = client.start(HTTPRequest(url: server.url("/echo?i=1")))
+        let second = client.start(HTTPRequest(url: server.url("/echo?i=2")), after: first)
+        let third = client.start(HTTPRequest(url: server.url("/echo?i=3")), after: second)
+        var ports: Set<Int?> = []
+        for (index, transfer) in [first, second, third].enumerated() {
+            let echo = try Echo(try await transfer.response().body)
+            #expect(echo.query == "i=\(index + 1)")
+            ports.insert(echo.clientPort)
+        }
+        #expect(ports.count == 1)  // one after the other: one connection
+    }
+
+    @Test func aFollowerOfAFailedRequestWaitsUntilItsResponseIsAskedFor() async throws {
+        let client = HTTPClient()
+        let key = "follow-\(UInt64.random(in: 0...UInt64.max))"
+        let failing = client.start(HTTPRequest(url: server.url("/status/503")))
+        let follower = client.start(HTTPRequest(url: server.url("/counter?key=\(key)")), after: failing)
+        #expect(try await failing.response().status == 503)
+        // The follower has not been sent: the first request to the counter is the one below.
+        let count = try await client.execute(HTTPRequest(url: server.url("/counter?key=\(key)")))
+        #expect(String(decoding: count.body, as: UTF8.self) == #"{"count": 1}"#)
+        #expect(String(decoding: try await follower.response().body, as: UTF8.self) == #"{"count": 2}"#)
+    }
+
     /// What /bytes recorded for `key`, once the server noticed the closed connection.
     func sentBytes(_ client: HTTPClient, key: String) async throws -> Int {
         for _ in 0..<200 {

@@ -70,8 +70,10 @@ final class WebAPISession: Sendable {
 
     /// Starts an attempt of `request` and returns without waiting for the response: waits for the
     /// rate limiter, adds the credentials and hands the request to the client. `finish` gets the
-    /// response, so a caller can process one page while the next transfers.
-    func start(_ request: PreparedRequest) async throws -> Attempt {
+    /// response, so a caller can process one page while the next transfers. With `previous`, the
+    /// client sends it as soon as `previous` got a 2xx response (`HTTPClient.start(_:after:)`);
+    /// not with a rate limit, whose permits must be taken when requests go out.
+    func start(_ request: PreparedRequest, after previous: Attempt? = nil) async throws -> Attempt {
         try Task.checkCancellation()
         if let limiter { try await limiter.acquire() }
         var headers = request.headers
@@ -93,7 +95,8 @@ final class WebAPISession: Sendable {
             method: node.method, url: url, headers: headers, body: request.body, timeout: node.requestTimeout,
             connectTimeout: node.connectTimeout, maxResponseBytes: node.maxResponseBytes, insecure: node.insecure)
         stats.withLock { $0.requests += 1 }
-        return Attempt(request: request, transfer: client.start(httpRequest), token: token)
+        let transfer = client.start(httpRequest, after: limiter == nil ? previous?.transfer : nil)
+        return Attempt(request: request, transfer: transfer, token: token)
     }
 
     /// Waits for the response to `first` (from `start`) and retries as `send` describes.
@@ -434,22 +437,25 @@ final class WebAPISession: Sendable {
     /// Pages at `positions` (from `knownPositions`), `parallel` at a time, in order. `previousBody`
     /// is page 1's body, for the same-page check.
     ///
-    /// The requests are started ahead (`start`) and their responses taken in page order (`finish`):
-    /// once the oldest has arrived, the next ones are started, then it is validated and emitted while
-    /// they transfer. At most `parallel` requests run and `parallel + 1` pages wait to be emitted (as
-    /// with `forEachOrdered`), with no task per page: a response that arrived while the previous page
-    /// was being emitted is taken without a thread hand-off.
+    /// The requests are started ahead (`start`) and their responses taken in page order (`finish`),
+    /// with no task per page: `parallel` run, and one more follows the oldest, so the HTTP client's
+    /// thread sends it the moment the oldest got its response, on the connection it used (it waits
+    /// instead if the oldest failed or must be retried). When the oldest page is taken, the next
+    /// one is set to follow the new oldest, then the page is validated and emitted while the others
+    /// transfer. So at most `parallel` requests run and `parallel + 1` pages wait to be emitted (as
+    /// with `forEachOrdered`); a response that arrived meanwhile is taken without a thread hand-off.
     func fetchKnownPages(_ base: PreparedRequest, pagination: Pagination, positions: [Int], previousBody: [UInt8], input: JSON?,
                          parallel: Int, emit: (PageBody) async throws -> Void) async throws {
         var remaining = positions[...]
         var page = 1
         var started: [Attempt] = []
-        started.reserveCapacity(parallel)
+        started.reserveCapacity(parallel + 1)
         func startMore() async throws {
-            while started.count < parallel, let position = remaining.popFirst() {
+            // `started` holds the running requests and, last, the one that follows the oldest.
+            while started.count <= parallel, let position = remaining.popFirst() {
                 var request = base
                 request.url = Self.url(base.url, pagination.style, position: position)
-                started.append(try await start(request))
+                started.append(try await start(request, after: started.count == parallel ? started.first : nil))
             }
         }
         var previousBody = previousBody
