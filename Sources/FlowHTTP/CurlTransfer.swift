@@ -260,16 +260,26 @@ final class CurlTransfer {
 
     private func receiveHeader(_ data: UnsafeMutablePointer<CChar>?, _ count: Int) -> Int {
         guard count > 0, let data else { return count }
-        let line = String(decoding: UnsafeRawBufferPointer(start: data, count: count), as: UTF8.self)
-        if line.hasPrefix("HTTP/") {
+        let line = UnsafeRawBufferPointer(start: data, count: count)
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
+        /// The bytes in `range` without leading and trailing spaces, tabs, CR and LF, as text.
+        func trimmed(_ range: Range<Int>) -> String {
+            var lower = range.lowerBound
+            var upper = range.upperBound
+            while lower < upper, isSpace(line[lower]) { lower += 1 }
+            while upper > lower, isSpace(line[upper - 1]) { upper -= 1 }
+            return String(decoding: UnsafeRawBufferPointer(rebasing: line[lower..<upper]), as: UTF8.self)
+        }
+        if count >= 5, line[0] == UInt8(ascii: "H"), line[1] == UInt8(ascii: "T"), line[2] == UInt8(ascii: "T"),
+            line[3] == UInt8(ascii: "P"), line[4] == UInt8(ascii: "/")
+        {
             headers = HTTPHeaders()  // a new response (redirect, 100 Continue): keep only the last one
-        } else if let first = line.first, first == " " || first == "\t" {
+        } else if line[0] == 0x20 || line[0] == 0x09 {
             // obsolete line folding: continues the previous field
-            headers.appendToLastValue(" " + line.trimmingSpaces)
-        } else if let colon = line.firstIndex(of: ":") {
-            let name = String(line[..<colon])
-            let value = String(line[line.index(after: colon)...]).trimmingSpaces
-            headers.add(name: name, value: value)
+            headers.appendToLastValue(" " + trimmed(0..<count))
+        } else if let colon = line.firstIndex(of: UInt8(ascii: ":")) {
+            let name = String(decoding: UnsafeRawBufferPointer(rebasing: line[..<colon]), as: UTF8.self)
+            headers.add(name: name, value: trimmed((colon + 1)..<count))
         }
         return count
     }

@@ -23,6 +23,7 @@ Endpoints (add new ones to ROUTES; keep them independent of each other):
   /redirect/{n}          302 chain of n hops ending at /echo
   /link-pages/{total}    ?page=k (1-based): JSON {"page":k,"items":[...]} with a Link: rel="next" header
   /gzip                  gzip-encoded JSON when the client accepts gzip
+  /raw-headers           200 "ok" with padded, folded (obsolete line folding) and colon-holding header values
   /counter               JSON {"count": n}: requests seen so far per ?key=...
   /hook/{key}            a webhook receiver (Slack-style: replies "ok"); records each request (method, headers,
                          body) under key; ?fail=n answers 500 to the first n calls (?retry_after=s adds Retry-After)
@@ -389,6 +390,11 @@ class Handler(BaseHTTPRequestHandler):
             return self._json(200, {"ok": True, "token": token})
         self._send(404, b"no such oauth endpoint\n")
 
+    def raw_headers(self, args):
+        # Header lines as a careless server writes them: padding, a folded line, a colon in the value.
+        self.wfile.write(b"HTTP/1.1 200 OK\r\nX-Padded: \t padded value \t\r\nX-Folded: one\r\n  two\r\n"
+                         b"X-Url:http://h/x?a=1\r\nContent-Length: 2\r\n\r\nok")
+
     def echo_status(self, args):
         code = int(self._arg(args, 0, "200"))
         self._json(code, {"headers": dict(self.headers.items()), "query": urlsplit(self.path).query})
@@ -421,6 +427,7 @@ ROUTES = {
     "redirect": Handler.redirect,
     "link-pages": Handler.link_pages,
     "gzip": Handler.gzip_,
+    "raw-headers": Handler.raw_headers,
     "counter": Handler.counter,
     "hook": Handler.hook,
     "hooks": Handler.hooks,

@@ -25,6 +25,14 @@ import Testing
         #expect(WebURL.resolve("p2.json", against: "file:///data/p1.json") == "file:///data/p2.json")
     }
 
+    @Test func percentEncodingKeepsOnlyUnreservedCharacters() {
+        #expect(WebURL.percentEncode("AZaz09-._~") == "AZaz09-._~")
+        #expect(WebURL.percentEncode("a b&c=d/e?f#g%") == "a%20b%26c%3Dd%2Fe%3Ff%23g%25")
+        #expect(WebURL.percentEncode("é✓") == "%C3%A9%E2%9C%93")
+        #expect(WebURL.percentEncode("") == "")
+        #expect(WebURL.percentDecode(WebURL.percentEncode("x y+é")) == "x y+é")
+    }
+
     @Test func queryParameters() {
         #expect(WebURL.appending([("q", "a b/c"), ("n", "1")], to: "http://h/x") == "http://h/x?q=a%20b%2Fc&n=1")
         #expect(WebURL.appending([("n", "1")], to: "http://h/x?a=1#frag") == "http://h/x?a=1&n=1#frag")

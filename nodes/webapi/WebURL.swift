@@ -110,22 +110,22 @@ enum WebURL {
 
     /// RFC 3986 percent-encoding of everything but the unreserved characters.
     static func percentEncode(_ text: String) -> String {
-        var out = ""
+        let hex: StaticString = "0123456789ABCDEF"
+        var out: [UInt8] = []
         out.reserveCapacity(text.utf8.count)
-        let hex = Array("0123456789ABCDEF")
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
                  UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
                  UInt8(ascii: "~"):
-                out.append(Character(Unicode.Scalar(byte)))
+                out.append(byte)
             default:
-                out.append("%")
-                out.append(hex[Int(byte >> 4)])
-                out.append(hex[Int(byte & 0xF)])
+                out.append(UInt8(ascii: "%"))
+                out.append(hex.utf8Start[Int(byte >> 4)])
+                out.append(hex.utf8Start[Int(byte & 0xF)])
             }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func percentDecode(_ text: String) -> String {
