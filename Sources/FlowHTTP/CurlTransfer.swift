@@ -121,8 +121,7 @@ final class CurlTransfer {
 
         var lines: [String] = []
         for (name, value) in request.headers {
-            if name.isEmpty || name.unicodeScalars.contains(where: { $0 == ":" || $0.properties.isWhitespace })
-                || value.containsLineBreak
+            if name.isEmpty || !Self.isFieldName(name) || value.containsLineBreak
             {
                 return .invalidRequest("invalid header field \(name.debugDescription)", url: request.url)
             }
@@ -171,6 +170,17 @@ final class CurlTransfer {
         }
         _ = flow_curl_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, context)
         return nil
+    }
+
+    /// No colon and no white space (Unicode's White_Space: in ASCII, tab to CR and space; the
+    /// property lookup only for other scalars).
+    private static func isFieldName(_ name: String) -> Bool {
+        name.unicodeScalars.allSatisfy { scalar in
+            if scalar.isASCII {
+                return scalar != ":" && scalar != " " && !(0x09...0x0D).contains(scalar.value)
+            }
+            return !scalar.properties.isWhitespace
+        }
     }
 
     private func configureMail(_ message: SMTPMessage, context: UnsafeMutableRawPointer) -> HTTPClientError? {
