@@ -438,12 +438,14 @@ final class WebAPISession: Sendable {
     /// is page 1's body, for the same-page check.
     ///
     /// The requests are started ahead (`start`) and their responses taken in page order (`finish`),
-    /// with no task per page: `parallel` run, and one more follows the oldest, so the HTTP client's
-    /// thread sends it the moment the oldest got its response, on the connection it used (it waits
-    /// instead if the oldest failed or must be retried). When the oldest page is taken, the next
-    /// one is set to follow the new oldest, then the page is validated and emitted while the others
-    /// transfer. So at most `parallel` requests run and `parallel + 1` pages wait to be emitted (as
-    /// with `forEachOrdered`); a response that arrived meanwhile is taken without a thread hand-off.
+    /// with no task per request: `parallel` run, and one more follows the oldest, so the HTTP
+    /// client's thread sends it the moment the oldest got its response, on the connection it used (it
+    /// waits instead if the oldest failed or must be retried). When the oldest page is taken, the
+    /// next one is set to follow the new oldest, then the page is validated and emitted while the
+    /// others transfer; a response that arrived meanwhile is taken without a thread hand-off. So at
+    /// most `parallel` requests run. With `parallel: 1` one page at a time is validated, on the
+    /// node's task (2 pages held); with more, up to `parallel` pages are validated on child tasks and
+    /// emitted in order (at most `2 * parallel + 1` pages held).
     func fetchKnownPages(_ base: PreparedRequest, pagination: Pagination, positions: [Int], previousBody: [UInt8], input: JSON?,
                          parallel: Int, emit: (PageBody) async throws -> Void) async throws {
         var remaining = positions[...]
@@ -459,8 +461,9 @@ final class WebAPISession: Sendable {
             }
         }
         var previousBody = previousBody
-        try await startMore()
-        while !started.isEmpty {
+        /// The oldest page's response, in page order, after the same-page check.
+        func next() async throws -> HTTPResponse? {
+            guard !started.isEmpty else { return nil }
             let response = try await finish(started.removeFirst())
             try await startMore()
             page += 1
@@ -468,9 +471,46 @@ final class WebAPISession: Sendable {
                 throw samePage(page, param: pagination.positionParam)
             }
             previousBody = response.body
-            let document = try self.document(response)
-            stats.withLock { $0.pages += 1 }
-            try await emit(try record(document, response: response, page: page, input: input))
+            return response
+        }
+        try await startMore()
+        guard parallel > 1 else {
+            while let response = try await next() {
+                let document = try self.document(response)
+                stats.withLock { $0.pages += 1 }
+                try await emit(try record(document, response: response, page: page, input: input))
+            }
+            return
+        }
+        // In parallel, pages are validated on child tasks (on as many cores as there are), at most
+        // `parallel` at a time, and emitted in page order.
+        try await withThrowingTaskGroup(of: (Int, PageBody, HTTPResponse).self) { group in
+            var validating = 0
+            var ready: [Int: (PageBody, HTTPResponse)] = [:]
+            var nextToEmit = page + 1
+            func collect() async throws {
+                guard let (number, document, response) = try await group.next() else { return }
+                validating -= 1
+                ready[number] = (document, response)
+                while let (document, response) = ready.removeValue(forKey: nextToEmit) {
+                    stats.withLock { $0.pages += 1 }
+                    try await emit(try record(document, response: response, page: nextToEmit, input: input))
+                    nextToEmit += 1
+                }
+            }
+            while let response = try await next() {
+                let number = page
+                group.addTask { [self] in
+                    var response = response
+                    let document = try self.document(response)
+                    // The validated copy is all that is needed from here on.
+                    if document.documents != nil, !node.emitResponse { response.body = [] }
+                    return (number, document, response)
+                }
+                validating += 1
+                while validating + ready.count >= parallel { try await collect() }
+            }
+            while validating > 0 { try await collect() }
         }
     }
 }
