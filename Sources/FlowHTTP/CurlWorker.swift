@@ -93,7 +93,7 @@ final class CurlWorker: Sendable {
     }
 
     /// Forgets transfer `id` once its handle is gone; cancels it first when it has not completed.
-    func release(_ id: UInt64, cancel: Bool, url: String) {
+    func drop(_ id: UInt64, cancel: Bool, url: String) {
         let action = state.withLock { state in
             defer { state.unregister(id) }
             return cancel ? state.cancel(id) : .none

@@ -36,7 +36,7 @@ public final class HTTPClient: Sendable {
     /// is asked for: a sequence of requests that keeps one in flight, with no gap between them.
     /// Without a usable `previous` (already ended, or already followed), it is sent now.
     public func start(_ request: HTTPRequest, after previous: HTTPTransfer? = nil) -> HTTPTransfer {
-        worker.start(.http(request), after: previous.flatMap { $0.worker === worker ? $0.transferID : nil })
+        worker.start(.http(request), after: previous.flatMap { $0.worker === worker ? $0.id : nil })
     }
 
     /// Delivers `message` to its recipients through the SMTP server in its URL.

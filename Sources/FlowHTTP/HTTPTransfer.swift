@@ -14,8 +14,7 @@
 /// Dropping the handle before the response arrived cancels the transfer.
 public final class HTTPTransfer: Sendable {
     let worker: CurlWorker
-    private let id: UInt64
-    var transferID: UInt64 { id }
+    let id: UInt64
     private let completion: TransferCompletion
     /// The request's URL (not masked).
     public let url: String
@@ -31,7 +30,7 @@ public final class HTTPTransfer: Sendable {
     }
 
     deinit {
-        worker.release(id, cancel: !completion.isComplete, url: url)
+        worker.drop(id, cancel: !completion.isComplete, url: url)
     }
 
     /// Waits for the whole response. A non-2xx status is a response, not an error. Call it once.
