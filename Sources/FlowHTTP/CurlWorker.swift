@@ -44,27 +44,72 @@ final class CurlWorker: Sendable {
 
     // MARK: Called from Swift tasks
 
-    /// Runs one transfer to completion; a cancelled task gets ``HTTPClientError/Kind/cancelled`` promptly.
+    /// Runs one transfer to completion; a cancelled task gets ``HTTPClientError/Kind/cancelled`` promptly
+    /// (without a transfer when it was cancelled before the call).
     func perform(_ kind: TransferKind) async throws(HTTPClientError) -> HTTPResponse {
         let id = state.withLock { $0.register() }
         defer { state.withLock { $0.unregister(id) } }
-        let result = await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                let job = TransferJob(kind: kind, continuation: continuation)
-                switch state.withLock({ $0.submit(id, job) }) {
-                case .wakeWorker: curl_multi_wakeup(multi.pointer)
-                case .failCancelled(let job): job.fail(.cancelled(url: kind.url))
-                case .failShutDown(let job): job.fail(.shutDown(url: kind.url))
-                }
-            }
-        } onCancel: {
-            switch state.withLock({ $0.cancel(id) }) {
-            case .none: break
-            case .failCancelled(let job): job.fail(.cancelled(url: kind.url))
+        let completion = TransferCompletion()
+        let outcome = await withTaskCancellationHandler {
+            switch state.withLock({ $0.submit(id, TransferJob(kind: kind, completion: completion)) }) {
             case .wakeWorker: curl_multi_wakeup(multi.pointer)
+            case .failCancelled(let job): job.fail(.cancelled(url: kind.url))
+            case .failShutDown(let job): job.fail(.shutDown(url: kind.url))
+            case .follow: break
             }
+            return await completion.wait()
+        } onCancel: {
+            cancel(id, url: kind.url)
         }
-        return try result.get()
+        return try outcome.get()
+    }
+
+    /// Submits a transfer and returns without waiting for it (``HTTPTransfer``); with `previous`, as
+    /// its follower (``TransferStateMachine``).
+    func start(_ kind: TransferKind, after previous: UInt64? = nil) -> HTTPTransfer {
+        let completion = TransferCompletion()
+        let (id, action) = state.withLock { state in
+            let id = state.register()
+            return (id, state.submit(id, TransferJob(kind: kind, completion: completion), after: previous))
+        }
+        var follows = false
+        switch action {
+        case .wakeWorker: curl_multi_wakeup(multi.pointer)
+        case .failCancelled(let job): job.fail(.cancelled(url: kind.url))
+        case .failShutDown(let job): job.fail(.shutDown(url: kind.url))
+        case .follow: follows = true
+        }
+        return HTTPTransfer(worker: self, id: id, completion: completion, url: kind.url, follows: follows)
+    }
+
+    /// The task waits for follower `id`: make sure it will run.
+    func release(_ id: UInt64) {
+        if state.withLock({ $0.release(id) }) { curl_multi_wakeup(multi.pointer) }
+    }
+
+    /// Cancels transfer `id` wherever it is: fails it at once while queued, asks the worker while running.
+    func cancel(_ id: UInt64, url: String) {
+        run(state.withLock { $0.cancel(id) }, url: url)
+    }
+
+    /// Forgets transfer `id` once its handle is gone; cancels it first when it has not completed.
+    func drop(_ id: UInt64, cancel: Bool, url: String) {
+        let action = state.withLock { state in
+            defer { state.unregister(id) }
+            return cancel ? state.cancel(id) : .none
+        }
+        run(action, url: url)
+    }
+
+    private func run(_ action: TransferStateMachine<TransferJob>.CancelAction, url: String) {
+        switch action {
+        case .none: break
+        case .failCancelled(let job): job.fail(.cancelled(url: url))
+        case .failCancelledAndWakeWorker(let job):
+            job.fail(.cancelled(url: url))
+            curl_multi_wakeup(multi.pointer)
+        case .wakeWorker: curl_multi_wakeup(multi.pointer)
+        }
     }
 
     /// Fails queued and running transfers with `shutDown` and lets the thread end. Idempotent.
@@ -84,6 +129,10 @@ final class CurlWorker: Sendable {
 
         func finish(_ transfer: CurlTransfer, _ outcome: Result<HTTPResponse, HTTPClientError>) {
             curl_multi_remove_handle(multi.pointer, transfer.easy)
+            // The task first, so that its wake-up overlaps the clean-up below; work it submits in
+            // return is taken at the top of the next loop, when the connection is back in the cache.
+            transfer.job.completion.complete(outcome)
+            let succeeded = if case .success(let response) = outcome { response.isSuccess } else { false }
             active[transfer.easy] = nil
             byID[transfer.id] = nil
             // Reset before freeing the lists the handle still points to; the pooled handle keeps
@@ -91,12 +140,20 @@ final class CurlWorker: Sendable {
             curl_easy_reset(transfer.easy)
             transfer.releaseResources()
             if pool.count < poolLimit { pool.append(transfer.easy) } else { curl_easy_cleanup(transfer.easy) }
-            transfer.job.continuation.resume(returning: outcome)
+            // Its follower goes out now, on the connection just freed, without waiting for the task.
+            if let next = state.withLock({ $0.finished(transfer.id, succeeded: succeeded) }) {
+                start(next.id, next.job)
+            }
         }
 
         func start(_ id: UInt64, _ job: TransferJob) {
+            /// Fails a job that never reached the multi handle; a follower released by its task still goes.
+            func fail(_ error: HTTPClientError) {
+                job.fail(error)
+                if let next = state.withLock({ $0.finished(id, succeeded: false) }) { start(next.id, next.job) }
+            }
             guard let easy = pool.popLast() ?? curl_easy_init() else {
-                job.fail(.curl(code: Int(CURLE_OUT_OF_MEMORY.rawValue), message: "curl_easy_init failed", url: job.kind.url))
+                fail(.curl(code: Int(CURLE_OUT_OF_MEMORY.rawValue), message: "curl_easy_init failed", url: job.kind.url))
                 return
             }
             let transfer = CurlTransfer(id: id, job: job, easy: easy)
@@ -104,7 +161,7 @@ final class CurlWorker: Sendable {
                 curl_easy_reset(easy)
                 transfer.releaseResources()
                 pool.append(easy)
-                job.fail(error)
+                fail(error)
                 return
             }
             let code = curl_multi_add_handle(multi.pointer, easy)
@@ -113,7 +170,7 @@ final class CurlWorker: Sendable {
                 transfer.releaseResources()
                 pool.append(easy)
                 let message = String(cString: curl_multi_strerror(code))
-                job.fail(.curl(code: Int(CURLE_FAILED_INIT.rawValue), message: message, url: job.kind.url))
+                fail(.curl(code: Int(CURLE_FAILED_INIT.rawValue), message: message, url: job.kind.url))
                 return
             }
             active[easy] = transfer

@@ -28,6 +28,17 @@ public final class HTTPClient: Sendable {
         try await worker.perform(.http(request))
     }
 
+    /// Sends `request` without waiting for it: the returned handle's ``HTTPTransfer/response()`` gives
+    /// the response. For callers that do other work meanwhile, such as processing the previous page.
+    ///
+    /// With `previous`, the request is sent when `previous` ends with a 2xx response (the client's
+    /// thread starts it at once, without a round trip through the caller), or else when its response
+    /// is asked for: a sequence of requests that keeps one in flight, with no gap between them.
+    /// Without a usable `previous` (already ended, or already followed), it is sent now.
+    public func start(_ request: HTTPRequest, after previous: HTTPTransfer? = nil) -> HTTPTransfer {
+        worker.start(.http(request), after: previous.flatMap { $0.worker === worker ? $0.id : nil })
+    }
+
     /// Delivers `message` to its recipients through the SMTP server in its URL.
     ///
     /// - Throws: ``HTTPClientError``; a refused sender or recipient is ``HTTPClientError/Kind/rejected``

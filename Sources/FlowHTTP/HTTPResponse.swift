@@ -63,6 +63,6 @@ extension String {
 
     /// True when the text holds a CR or LF (which would end a header line early).
     var containsLineBreak: Bool {
-        unicodeScalars.contains { $0 == "\r" || $0 == "\n" }
+        utf8.contains { $0 == UInt8(ascii: "\r") || $0 == UInt8(ascii: "\n") }
     }
 }

@@ -23,6 +23,7 @@ Endpoints (add new ones to ROUTES; keep them independent of each other):
   /redirect/{n}          302 chain of n hops ending at /echo
   /link-pages/{total}    ?page=k (1-based): JSON {"page":k,"items":[...]} with a Link: rel="next" header
   /gzip                  gzip-encoded JSON when the client accepts gzip
+  /raw-headers           200 "ok" with padded, folded (obsolete line folding) and colon-holding header values
   /counter               JSON {"count": n}: requests seen so far per ?key=...
   /hook/{key}            a webhook receiver (Slack-style: replies "ok"); records each request (method, headers,
                          body) under key; ?fail=n answers 500 to the first n calls (?retry_after=s adds Retry-After)
@@ -30,7 +31,9 @@ Endpoints (add new ones to ROUTES; keep them independent of each other):
 
 Pagination and webapi endpoints (items are the integers 1..total):
   /offset/{total}        ?limit=&offset= (or skip=): {"products":[{"id":i}...],"total":N,"skip":o,"limit":l}
-  /page-number/{total}   ?page= (1-based) &per_page= (default 10): {"data":[...],"page":p,"total_pages":n}
+  /page-number/{total}   ?page= (1-based) &per_page= (default 10): {"data":[...],"page":p,"total_pages":n};
+                         with ?key=, the pages requested are listed at /stats?key=pages:<key>, and
+                         ?fail_page=k answers 503 to the first request for page k
   /cursor/{total}        ?cursor=&limit= (default 10): {"items":[...],"next_cursor":"c<k>" or null}
   /json-link/{total}     ?page=: {"items":[...],"next":"/json-link/N?page=p+1" (relative) or null}
   /same-next             a body whose "next" link is always /same-next?page=2 (a server that loops)
@@ -308,6 +311,12 @@ class Handler(BaseHTTPRequestHandler):
         per_page = self._int("per_page", 10)
         page = self._int("page", 1)
         start = (page - 1) * per_page
+        key = self._q("key")
+        if key is not None:
+            with _lock:
+                _stats.setdefault("pages:" + key, []).append(page)
+            if page == self._int("fail_page", 0) and _count("fail-page:" + key) == 1:
+                return self._json(503, {"error": "try again"})
         items = list(range(start + 1, min(start + per_page, total) + 1))
         self._json(200, {"data": items, "page": page, "total_pages": (total + per_page - 1) // per_page})
 
@@ -381,6 +390,11 @@ class Handler(BaseHTTPRequestHandler):
             return self._json(200, {"ok": True, "token": token})
         self._send(404, b"no such oauth endpoint\n")
 
+    def raw_headers(self, args):
+        # Header lines as a careless server writes them: padding, a folded line, a colon in the value.
+        self.wfile.write(b"HTTP/1.1 200 OK\r\nX-Padded: \t padded value \t\r\nX-Folded: one\r\n  two\r\n"
+                         b"X-Url:http://h/x?a=1\r\nContent-Length: 2\r\n\r\nok")
+
     def echo_status(self, args):
         code = int(self._arg(args, 0, "200"))
         self._json(code, {"headers": dict(self.headers.items()), "query": urlsplit(self.path).query})
@@ -413,6 +427,7 @@ ROUTES = {
     "redirect": Handler.redirect,
     "link-pages": Handler.link_pages,
     "gzip": Handler.gzip_,
+    "raw-headers": Handler.raw_headers,
     "counter": Handler.counter,
     "hook": Handler.hook,
     "hooks": Handler.hooks,

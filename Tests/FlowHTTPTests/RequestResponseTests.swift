@@ -111,4 +111,13 @@ import Testing
         #expect(malformed.status == 200)
         #expect(String(decoding: malformed.body, as: UTF8.self).hasPrefix(#"{"items""#))
     }
+
+    @Test func headerLinesAreTrimmedAndUnfolded() async throws {
+        let response = try await HTTPClient().execute(HTTPRequest(url: server.url("/raw-headers")))
+        #expect(response.status == 200)
+        #expect(response.headers["X-Padded"] == "padded value")
+        #expect(response.headers["X-Url"] == "http://h/x?a=1")
+        #expect(response.headers["x-folded"]?.split(separator: " ") == ["one", "two"])
+        #expect(response.headers.values(for: "Content-Length") == ["2"])
+    }
 }

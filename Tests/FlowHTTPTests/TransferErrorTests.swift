@@ -72,6 +72,12 @@ import Testing
         #expect(failure?.kind == .invalidRequest)
     }
 
+    @Test(arguments: ["X Bad", "X:Bad", "X\tBad", "X\u{0B}Bad", "X\u{A0}Bad", "X\u{2003}Bad", ""])
+    func headerNamesWithSpaceOrColonAreRefused(name: String) async throws {
+        let failure = await error(HTTPRequest(url: server.url("/echo"), headers: [name: "v"]))
+        #expect(failure?.kind == .invalidRequest)
+    }
+
     @Test func unsupportedScheme() async throws {
         let failure = await error(HTTPRequest(url: "ftp://127.0.0.1/file"))
         #expect(failure?.kind == .invalidRequest)

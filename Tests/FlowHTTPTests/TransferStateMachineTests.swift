@@ -68,6 +68,131 @@ import Testing
         guard case .failShutDown("late") = machine.submit(late, "late") else { Issue.record("expected refusal"); return }
     }
 
+    // MARK: Followers
+
+    /// A running transfer and one submitted after it.
+    func chain(_ machine: inout Machine) -> (first: Machine.ID, second: Machine.ID) {
+        let first = machine.register()
+        _ = machine.submit(first, "first")
+        _ = machine.takeWork()
+        let second = machine.register()
+        guard case .follow = machine.submit(second, "second", after: first) else {
+            Issue.record("expected follow")
+            return (first, second)
+        }
+        return (first, second)
+    }
+
+    @Test func aFollowerStartsWhenItsPredecessorSucceeds() {
+        var machine = Machine()
+        let (first, second) = chain(&machine)
+        #expect(machine.takeWork().jobs.isEmpty)  // not queued: it waits
+        let next = machine.finished(first, succeeded: true)
+        #expect(next?.id == second)
+        #expect(next?.job == "second")
+        #expect(machine.takeWork().jobs.isEmpty)  // the worker owns it already
+        guard case .wakeWorker = machine.cancel(second) else { Issue.record("a running follower is cancelled by the worker"); return }
+    }
+
+    @Test func aFollowerOfAFailedTransferWaitsForItsTask() {
+        var machine = Machine()
+        let (first, second) = chain(&machine)
+        #expect(machine.finished(first, succeeded: false) == nil)
+        #expect(machine.takeWork().jobs.isEmpty)
+        let wake = machine.release(second)
+        #expect(wake)  // queued now: wake the worker
+        #expect(machine.takeWork().jobs.map(\.job) == ["second"])
+    }
+
+    @Test func aReleasedFollowerStartsHoweverItsPredecessorEnds() {
+        var machine = Machine()
+        let (first, second) = chain(&machine)
+        let wake = machine.release(second)
+        #expect(!wake)  // still following: nothing to wake
+        #expect(machine.finished(first, succeeded: false)?.id == second)
+    }
+
+    @Test func aFollowerOfAnEndedTransferIsQueued() {
+        var machine = Machine()
+        let first = machine.register()
+        _ = machine.submit(first, "first")
+        _ = machine.takeWork()
+        _ = machine.finished(first, succeeded: true)
+        let second = machine.register()
+        guard case .wakeWorker = machine.submit(second, "second", after: first) else { Issue.record("expected queue"); return }
+        #expect(machine.takeWork().jobs.map(\.job) == ["second"])
+    }
+
+    @Test func aFollowerOfATransferThatEndedBadlyIsHeld() {
+        var machine = Machine()
+        let first = machine.register()
+        _ = machine.submit(first, "first")
+        _ = machine.takeWork()
+        _ = machine.finished(first, succeeded: false)
+        let second = machine.register()
+        guard case .follow = machine.submit(second, "second", after: first) else { Issue.record("expected follow"); return }
+        #expect(machine.takeWork().jobs.isEmpty)
+        let wake = machine.release(second)
+        #expect(wake)
+        #expect(machine.takeWork().jobs.map(\.job) == ["second"])
+    }
+
+    @Test func aTransferHasOneFollower() {
+        var machine = Machine()
+        let (first, _) = chain(&machine)
+        let third = machine.register()
+        guard case .wakeWorker = machine.submit(third, "third", after: first) else { Issue.record("expected queue"); return }
+    }
+
+    @Test func followersChain() {
+        var machine = Machine()
+        let (first, second) = chain(&machine)
+        let third = machine.register()
+        guard case .follow = machine.submit(third, "third", after: second) else { Issue.record("expected follow"); return }
+        #expect(machine.finished(first, succeeded: true)?.id == second)
+        #expect(machine.finished(second, succeeded: true)?.id == third)
+    }
+
+    @Test func cancellingAFollowerFailsIt() {
+        var machine = Machine()
+        let (first, second) = chain(&machine)
+        guard case .failCancelled("second") = machine.cancel(second) else { Issue.record("expected fail"); return }
+        #expect(machine.finished(first, succeeded: true) == nil)
+    }
+
+    @Test func cancellingAQueuedPredecessorLetsItsReleasedFollowerGo() {
+        var machine = Machine()
+        let first = machine.register()
+        _ = machine.submit(first, "first")
+        let second = machine.register()
+        guard case .follow = machine.submit(second, "second", after: first) else { Issue.record("expected follow"); return }
+        _ = machine.release(second)
+        guard case .failCancelledAndWakeWorker("first") = machine.cancel(first) else { Issue.record("expected fail and wake"); return }
+        #expect(machine.takeWork().jobs.map(\.job) == ["second"])
+    }
+
+    @Test func cancellingAQueuedPredecessorHoldsItsFollower() {
+        var machine = Machine()
+        let first = machine.register()
+        _ = machine.submit(first, "first")
+        let second = machine.register()
+        _ = machine.submit(second, "second", after: first)
+        guard case .failCancelled("first") = machine.cancel(first) else { Issue.record("expected fail"); return }
+        #expect(machine.takeWork().jobs.isEmpty)
+        let wake = machine.release(second)
+        #expect(wake)
+        #expect(machine.takeWork().jobs.map(\.job) == ["second"])
+    }
+
+    @Test func shutDownFailsFollowers() {
+        var machine = Machine()
+        let (first, _) = chain(&machine)
+        let third = machine.register()
+        _ = machine.submit(third, "third")
+        #expect(Set(machine.shutDown()) == ["second", "third"])
+        #expect(machine.finished(first, succeeded: true) == nil)
+    }
+
     @Test func idsAreUnique() {
         var machine = Machine()
         let ids = (0..<100).map { _ in machine.register() }

@@ -1,5 +1,6 @@
 import FlowCore
 import FlowJSON
+import FlowTestSupport
 import Foundation
 import Testing
 
@@ -80,6 +81,35 @@ import Testing
         #expect(out.error == nil)
         #expect(out.records.map { $0["page"]?.intValue } == Array(1...10))
         #expect(Self.items(out.records, "data") == Array(1...95))
+    }
+
+    @Test(arguments: [1, 3])
+    func aRetriedPageKeepsItsPlace(parallel: Int) async throws {
+        let base = try WebAPIHarness.base()
+        let key = UUID().uuidString
+        let out = await WebAPIHarness.run("""
+            url: "\(base)/page-number/95?key=\(key)&fail_page=4"
+            paginate: { style: page_number, total_pages: $.total_pages }
+            retry: { attempts: 3, initial: 10ms }
+            parallel: \(parallel)
+            """)
+        #expect(out.error == nil)
+        #expect(out.records.map { $0["page"]?.intValue } == Array(1...10))
+        #expect(Self.items(out.records, "data") == Array(1...95))
+        #expect(out.metrics["retries"] == 1)
+        let requested = try await Self.requestedPages(base, key: key)
+        #expect(requested.count == 11)
+        if parallel == 1 {
+            // One at a time: page 5 is not sent before page 4 has succeeded.
+            #expect(requested == [1, 2, 3, 4, 4, 5, 6, 7, 8, 9, 10])
+        }
+    }
+
+    /// The pages the fixture's /page-number served for `key`, in order.
+    static func requestedPages(_ base: String, key: String) async throws -> [Int] {
+        let address = "\(base)/stats?key=pages:\(key)"
+        let data = try await offThePool { try Data(contentsOf: URL(string: address)!) }
+        return (try JSONSerialization.jsonObject(with: data) as? [Int]) ?? []
     }
 
     @Test func cursor() async throws {

@@ -25,10 +25,23 @@ import Testing
         #expect(WebURL.resolve("p2.json", against: "file:///data/p1.json") == "file:///data/p2.json")
     }
 
+    @Test func percentEncodingKeepsOnlyUnreservedCharacters() {
+        #expect(WebURL.percentEncode("AZaz09-._~") == "AZaz09-._~")
+        #expect(WebURL.percentEncode("a b&c=d/e?f#g%") == "a%20b%26c%3Dd%2Fe%3Ff%23g%25")
+        #expect(WebURL.percentEncode("é✓") == "%C3%A9%E2%9C%93")
+        #expect(WebURL.percentEncode("") == "")
+        #expect(WebURL.percentDecode(WebURL.percentEncode("x y+é")) == "x y+é")
+    }
+
     @Test func queryParameters() {
         #expect(WebURL.appending([("q", "a b/c"), ("n", "1")], to: "http://h/x") == "http://h/x?q=a%20b%2Fc&n=1")
         #expect(WebURL.appending([("n", "1")], to: "http://h/x?a=1#frag") == "http://h/x?a=1&n=1#frag")
         #expect(WebURL.appending([("offset", "20")], to: "http://h/x?offset=10&a=1", replacing: ["offset"]) == "http://h/x?a=1&offset=20")
+        #expect(WebURL.appending([("n", "1")], to: "http://h/x?") == "http://h/x?n=1")
+        #expect(WebURL.appending([("n", "1")], to: "http://h/x?a=1&") == "http://h/x?a=1&n=1")
+        #expect(WebURL.appending([("page", "2"), ("per_page", "5")], to: "http://h/x?page=1#top", replacing: ["page", "per_page"])
+                == "http://h/x?page=2&per_page=5#top")
+        #expect(WebURL.appending([], to: "http://h/x?a=1") == "http://h/x?a=1")
     }
 
     @Test func fileURLs() {

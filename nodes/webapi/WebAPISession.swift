@@ -57,35 +57,59 @@ final class WebAPISession: Sendable {
     /// Sends `request` until it gets an accepted status, retrying connection errors, timeouts, 408,
     /// 425, 429 and 5xx (except 501 and 505) up to the policy's attempts, honouring `Retry-After`.
     func send(_ request: PreparedRequest) async throws -> HTTPResponse {
+        try await finish(try await start(request))
+    }
+
+    /// An attempt of a request under way: started by `start`, seen through by `finish`.
+    struct Attempt: Sendable {
+        let request: PreparedRequest
+        let transfer: HTTPTransfer
+        /// The OAuth2 token it carries, to refresh once on a 401.
+        let token: String?
+    }
+
+    /// Starts an attempt of `request` and returns without waiting for the response: waits for the
+    /// rate limiter, adds the credentials and hands the request to the client. `finish` gets the
+    /// response, so a caller can process one page while the next transfers. With `previous`, the
+    /// client sends it as soon as `previous` got a 2xx response (`HTTPClient.start(_:after:)`);
+    /// not with a rate limit, whose permits must be taken when requests go out.
+    func start(_ request: PreparedRequest, after previous: Attempt? = nil) async throws -> Attempt {
+        try Task.checkCancellation()
+        if let limiter { try await limiter.acquire() }
+        var headers = request.headers
+        var url = request.url
+        var token: String?
+        switch node.auth {
+        case .bearer(let value)?: headers.replaceOrAdd(name: "Authorization", value: "Bearer " + value)
+        case .basic(let user, let password)?:
+            headers.replaceOrAdd(name: "Authorization", value: "Basic " + Base64.encode(Array("\(user):\(password)".utf8)))
+        case .apiKeyHeader(let name, let value)?: headers.replaceOrAdd(name: name, value: value)
+        case .apiKeyQuery(let name, let value)?:
+            if WebURL.scheme(url) != "file" { url = WebURL.appending([(name, value)], to: url, replacing: [name]) }
+        case .oauth2?:
+            token = try await tokens!.current()
+            headers.replaceOrAdd(name: "Authorization", value: "Bearer " + token!)
+        case nil: break
+        }
+        let httpRequest = HTTPRequest(
+            method: node.method, url: url, headers: headers, body: request.body, timeout: node.requestTimeout,
+            connectTimeout: node.connectTimeout, maxResponseBytes: node.maxResponseBytes, insecure: node.insecure)
+        stats.withLock { $0.requests += 1 }
+        let transfer = client.start(httpRequest, after: limiter == nil ? previous?.transfer : nil)
+        return Attempt(request: request, transfer: transfer, token: token)
+    }
+
+    /// Waits for the response to `first` (from `start`) and retries as `send` describes.
+    func finish(_ first: Attempt) async throws -> HTTPResponse {
         let policy = node.retry
-        var attempt = 0
+        let request = first.request
+        var current = first
+        var attempt = 1
         var refreshedToken = false
         while true {
-            attempt += 1
-            try Task.checkCancellation()
-            if let limiter { try await limiter.acquire() }
-            var headers = request.headers
-            var url = request.url
-            var token: String?
-            switch node.auth {
-            case .bearer(let value)?: headers.replaceOrAdd(name: "Authorization", value: "Bearer " + value)
-            case .basic(let user, let password)?:
-                headers.replaceOrAdd(name: "Authorization", value: "Basic " + Base64.encode(Array("\(user):\(password)".utf8)))
-            case .apiKeyHeader(let name, let value)?: headers.replaceOrAdd(name: name, value: value)
-            case .apiKeyQuery(let name, let value)?:
-                if WebURL.scheme(url) != "file" { url = WebURL.appending([(name, value)], to: url, replacing: [name]) }
-            case .oauth2?:
-                token = try await tokens!.current()
-                headers.replaceOrAdd(name: "Authorization", value: "Bearer " + token!)
-            case nil: break
-            }
-            let httpRequest = HTTPRequest(
-                method: node.method, url: url, headers: headers, body: request.body, timeout: node.requestTimeout,
-                connectTimeout: node.connectTimeout, maxResponseBytes: node.maxResponseBytes, insecure: node.insecure)
-            stats.withLock { $0.requests += 1 }
             let response: HTTPResponse
             do {
-                response = try await client.execute(httpRequest)
+                response = try await current.transfer.response()
             } catch {
                 if error.kind == .cancelled { throw CancellationError() }
                 if error.isRetryable, attempt < policy.attempts {
@@ -93,17 +117,19 @@ final class WebAPISession: Sendable {
                     context.logger.warning("\(node.method) \(masked(request.url)): \(context.masker.mask(error.description)); retrying in \(DurationParser.format(delay)) (attempt \(attempt + 1) of \(policy.attempts))")
                     stats.withLock { $0.retries += 1 }
                     try await Task.sleep(for: delay)
+                    attempt += 1
+                    current = try await start(request)
                     continue
                 }
                 throw WebAPIFailure("\(node.method) request failed\(attempt > 1 ? " after \(attempt) attempts" : ""): \(error)",
                                     hint: hint(for: error))
             }
             stats.withLock { $0.bytes += response.body.count }
-            if response.status == 401, let token, let tokens, !refreshedToken {
+            if response.status == 401, let token = current.token, let tokens, !refreshedToken {
                 // The cached token was revoked or expired early: fetch a new one, once.
                 await tokens.invalidate(token)
                 refreshedToken = true
-                attempt -= 1
+                current = try await start(request)
                 continue
             }
             if node.accept.accepts(response.status) { return response }
@@ -113,6 +139,8 @@ final class WebAPISession: Sendable {
                 context.logger.warning("\(node.method) \(masked(request.url)) answered \(response.status); retrying in \(DurationParser.format(delay)) (attempt \(attempt + 1) of \(policy.attempts))")
                 stats.withLock { $0.retries += 1 }
                 try await Task.sleep(for: delay)
+                attempt += 1
+                current = try await start(request)
                 continue
             }
             let snippet = String(decoding: response.body.prefix(300), as: UTF8.self)
@@ -222,8 +250,7 @@ final class WebAPISession: Sendable {
             // Only what is needed of page 1 goes on: the positions of the other pages and the text
             // that page 2 must not repeat, so page 1 itself is not held for the whole run.
             guard let positions = try knownPositions(pagination, first: firstDocument) else { return }
-            let previous = parallel > 1 ? (firstDocument.documents?.bytes ?? firstResponse.body) : firstResponse.body
-            try await fetchKnownPages(base, pagination: pagination, positions: positions, previousBody: previous, input: input,
+            try await fetchKnownPages(base, pagination: pagination, positions: positions, previousBody: firstResponse.body, input: input,
                                       parallel: parallel, emit: emit)
             return
         }
@@ -408,39 +435,83 @@ final class WebAPISession: Sendable {
     }
 
     /// Pages at `positions` (from `knownPositions`), `parallel` at a time, in order. `previousBody`
-    /// is page 1's text (validated when `parallel > 1`, raw otherwise), for the same-page check.
+    /// is page 1's body, for the same-page check.
+    ///
+    /// The requests are started ahead (`start`) and their responses taken in page order (`finish`),
+    /// with no task per request: `parallel` run, and one more follows the oldest, so the HTTP
+    /// client's thread sends it the moment the oldest got its response, on the connection it used (it
+    /// waits instead if the oldest failed or must be retried). When the oldest page is taken, the
+    /// next one is set to follow the new oldest, then the page is validated and emitted while the
+    /// others transfer; a response that arrived meanwhile is taken without a thread hand-off. So at
+    /// most `parallel` requests run. With `parallel: 1` one page at a time is validated, on the
+    /// node's task (2 pages held); with more, up to `parallel` pages are validated on child tasks and
+    /// emitted in order (at most `2 * parallel + 1` pages held).
     func fetchKnownPages(_ base: PreparedRequest, pagination: Pagination, positions: [Int], previousBody: [UInt8], input: JSON?,
                          parallel: Int, emit: (PageBody) async throws -> Void) async throws {
-        let pageCount = positions.count
         var remaining = positions[...]
-        let parseInWorker = parallel > 1
-        var previousBody = previousBody
-        try await forEachOrdered(parallel: parallel, next: { remaining.popFirst().map { ($0, remaining.count) } }, work: { [self] job in
-            var request = base
-            request.url = Self.url(base.url, pagination.style, position: job.0)
-            var response = try await send(request)
-            // In parallel, parse on the workers; one at a time, parse while the next page transfers.
-            var parsed: PageBody?
-            if parseInWorker {
-                parsed = try self.document(response)
-                if parsed?.documents != nil, !node.emitResponse {
-                    // The validated copy is all that is needed from here on: pages waiting to
-                    // be emitted in order do not also hold their raw bodies.
-                    response.body = []
-                }
+        var page = 1
+        var started: [Attempt] = []
+        started.reserveCapacity(parallel + 1)
+        func startMore() async throws {
+            // `started` holds the running requests and, last, the one that follows the oldest.
+            while started.count <= parallel, let position = remaining.popFirst() {
+                var request = base
+                request.url = Self.url(base.url, pagination.style, position: position)
+                started.append(try await start(request, after: started.count == parallel ? started.first : nil))
             }
-            return (response, parsed, pageCount - job.1 + 1)
-        }, emit: { (response: HTTPResponse, parsed: PageBody?, page: Int) in
-            // The same-page check compares what is kept: the validated text, or the raw body.
-            let body = parsed?.documents?.bytes ?? response.body
-            if body == previousBody, !body.isEmpty {
+        }
+        var previousBody = previousBody
+        /// The oldest page's response, in page order, after the same-page check.
+        func next() async throws -> HTTPResponse? {
+            guard !started.isEmpty else { return nil }
+            let response = try await finish(started.removeFirst())
+            try await startMore()
+            page += 1
+            if response.body == previousBody, !response.body.isEmpty {
                 throw samePage(page, param: pagination.positionParam)
             }
-            previousBody = body
-            let document = try parsed ?? self.document(response)
-            stats.withLock { $0.pages += 1 }
-            try await emit(try record(document, response: response, page: page, input: input))
-        })
+            previousBody = response.body
+            return response
+        }
+        try await startMore()
+        guard parallel > 1 else {
+            while let response = try await next() {
+                let document = try self.document(response)
+                stats.withLock { $0.pages += 1 }
+                try await emit(try record(document, response: response, page: page, input: input))
+            }
+            return
+        }
+        // In parallel, pages are validated on child tasks (on as many cores as there are), at most
+        // `parallel` at a time, and emitted in page order.
+        try await withThrowingTaskGroup(of: (Int, PageBody, HTTPResponse).self) { group in
+            var validating = 0
+            var ready: [Int: (PageBody, HTTPResponse)] = [:]
+            var nextToEmit = page + 1
+            func collect() async throws {
+                guard let (number, document, response) = try await group.next() else { return }
+                validating -= 1
+                ready[number] = (document, response)
+                while let (document, response) = ready.removeValue(forKey: nextToEmit) {
+                    stats.withLock { $0.pages += 1 }
+                    try await emit(try record(document, response: response, page: nextToEmit, input: input))
+                    nextToEmit += 1
+                }
+            }
+            while let response = try await next() {
+                let number = page
+                group.addTask { [self] in
+                    var response = response
+                    let document = try self.document(response)
+                    // The validated copy is all that is needed from here on.
+                    if document.documents != nil, !node.emitResponse { response.body = [] }
+                    return (number, document, response)
+                }
+                validating += 1
+                while validating + ready.count >= parallel { try await collect() }
+            }
+            while validating > 0 { try await collect() }
+        }
     }
 }
 

@@ -90,42 +90,55 @@ enum WebURL {
     /// removed from the existing query first.
     static func appending(_ items: [(String, String)], to url: String, replacing: Set<String> = []) -> String {
         guard !items.isEmpty else { return url }
-        var base = url
-        var fragment = ""
-        if let hash = base.firstIndex(of: "#") {
-            fragment = String(base[hash...])
-            base = String(base[..<hash])
+        // Searched as bytes: once per page, and String's Character-wise search (or Foundation's, which
+        // `contains` picks) showed in profiles.
+        var base = Substring(url)
+        var fragment: Substring = ""
+        if let hash = base.utf8.firstIndex(of: UInt8(ascii: "#")) {
+            fragment = base[hash...]
+            base = base[..<hash]
         }
-        if !replacing.isEmpty, let question = base.firstIndex(of: "?") {
+        if !replacing.isEmpty, let question = base.utf8.firstIndex(of: UInt8(ascii: "?")) {
             let kept = base[base.index(after: question)...].split(separator: "&").filter { pair in
                 let name = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
                 return !replacing.contains(percentDecode(String(name)))
             }
-            base = String(base[..<question]) + (kept.isEmpty ? "" : "?" + kept.joined(separator: "&"))
+            base = Substring(String(base[..<question]) + (kept.isEmpty ? "" : "?" + kept.joined(separator: "&")))
         }
-        let encoded = items.map { percentEncode($0.0) + "=" + percentEncode($0.1) }.joined(separator: "&")
-        let separator = base.contains("?") ? (base.hasSuffix("?") || base.hasSuffix("&") ? "" : "&") : "?"
-        return base + separator + encoded + fragment
+        var out = String(base)
+        if base.utf8.contains(UInt8(ascii: "?")) {
+            if let last = base.utf8.last, last != UInt8(ascii: "?"), last != UInt8(ascii: "&") { out += "&" }
+        } else {
+            out += "?"
+        }
+        for (index, item) in items.enumerated() {
+            if index > 0 { out += "&" }
+            out += percentEncode(item.0)
+            out += "="
+            out += percentEncode(item.1)
+        }
+        out += fragment
+        return out
     }
 
     /// RFC 3986 percent-encoding of everything but the unreserved characters.
     static func percentEncode(_ text: String) -> String {
-        var out = ""
+        let hex: StaticString = "0123456789ABCDEF"
+        var out: [UInt8] = []
         out.reserveCapacity(text.utf8.count)
-        let hex = Array("0123456789ABCDEF")
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
                  UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
                  UInt8(ascii: "~"):
-                out.append(Character(Unicode.Scalar(byte)))
+                out.append(byte)
             default:
-                out.append("%")
-                out.append(hex[Int(byte >> 4)])
-                out.append(hex[Int(byte & 0xF)])
+                out.append(UInt8(ascii: "%"))
+                out.append(hex.utf8Start[Int(byte >> 4)])
+                out.append(hex.utf8Start[Int(byte & 0xF)])
             }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func percentDecode(_ text: String) -> String {
