@@ -410,7 +410,7 @@ import Testing
             let outcome = await WorkflowHarness.run("""
                 nodes:
                   src: { type: file_input, path: in.ndjson }
-                  mid: { type: transform, input: src, filter: "true" }
+                \(parsed ? #"  mid: { type: transform, input: src, filter: "true" }"# : "")
                   ex:
                     type: json_extract
                     input: \(parsed ? "mid" : "src")
@@ -447,8 +447,12 @@ import Testing
         #expect(runs[0].text?.split(separator: "\n").count == 6)
         #expect(runs[0].text?.hasPrefix(#"{"id":7,"title":"A","price":9.5,"width":2,"last_tag":"y","first_tag":"x","whole_dims":{"width":2}}"#) == true)
 
+        // Whole records are sent as their text (documents in, documents out): the repeated `id`
+        // stays repeated there, and parses to the same record.
         let whole = await bothPaths(lines, records: "$.products[0]", fields: "")
-        #expect(whole[0].text != nil && whole[0].text == whole[1].text)
+        #expect(whole[0].text?.hasPrefix(#"{"id":1,"title":"A","#) == true, "\(whole[0].text ?? "")")
+        #expect(whole[1].text?.hasPrefix(#"{"id":7,"title":"A","#) == true, "\(whole[1].text ?? "")")
+        #expect(whole[0].text.map(Self.parsedLines) == whole[1].text.map(Self.parsedLines))
 
         let failing = await bothPaths(lines, records: "$.products[*]", fields: """
                 fields:
@@ -457,6 +461,13 @@ import Testing
         #expect(failing[0].outcome.result?.status == .failed)
         #expect(failing[0].outcome.node("ex")?.error == failing[1].outcome.node("ex")?.error)
         #expect(failing[0].outcome.node("ex")?.error?.contains("record 1, field \"width\"") == true, "\(failing[0].outcome.node("ex")?.error ?? "")")
+    }
+
+    static func parsedLines(_ text: String) -> [JSON] {
+        text.split(separator: "\n").map { line in
+            var bytes = Array(line.utf8)
+            return (try? bytes.withUnsafeMutableBytes { try JSONParser.parse(UnsafeRawBufferPointer($0)) }) ?? "unparsable"
+        }
     }
 
     @Test func isRegistered() {

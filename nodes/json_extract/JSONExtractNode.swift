@@ -183,7 +183,47 @@ struct JSONExtractNode: Node {
         var document = 0
         let plan = documentPlan
         var found: [Range<Int>?] = []
+        // Documents in, documents out when every consumer reads them and the values are copied as
+        // they are (no `types`): each record's text is assembled from the extracted values' bytes.
+        let emitsDocuments = context.output.prefersDocuments && plan != nil
+            && (fields ?? []).allSatisfy { $0.conversion == nil }
+        let memberPrefixes = (fields ?? []).map { field in
+            var bytes: [UInt8] = []
+            JSON.writeString(field.name, to: &bytes)
+            bytes.append(UInt8(ascii: ":"))
+            return bytes
+        }
+        var reservedBytes = 0
         for try await incoming in input.batches {
+            if case .documents(let texts) = incoming, let plan, emitsDocuments {
+                var out = JSONDocuments(reservingBytes: reservedBytes, documents: context.output.batchSize)
+                for d in 0..<texts.count {
+                    try texts.withDocument(d) { text in
+                        guard let ranges = plan.records(in: text) else {
+                            for record in selected(try JSONScanner.parse(text, 0..<text.count)) {
+                                out.append(try extract(record, index: index, document: document, context))
+                                index += 1
+                            }
+                            return
+                        }
+                        for range in ranges {
+                            try appendRecord(text, range, plan: plan, prefixes: memberPrefixes, found: &found,
+                                             to: &out, index: index, document: document, context)
+                            index += 1
+                        }
+                    }
+                    document += 1
+                    if out.count >= context.output.batchSize {
+                        reservedBytes = max(reservedBytes, out.bytes.count)
+                        try await context.output.send(out)
+                        out = JSONDocuments(reservingBytes: reservedBytes, documents: context.output.batchSize)
+                    }
+                }
+                // Nothing derived from this batch may wait in a local buffer past the next `next()`
+                // (checkpoints): send the rest now.
+                try await context.output.send(out)
+                continue
+            }
             if case .documents(let texts) = incoming, let plan {
                 // Selected on the bytes: only the fields' values are parsed.
                 for d in 0..<texts.count {
@@ -218,6 +258,46 @@ struct JSONExtractNode: Node {
         }
         try await writer.flush()
     }
+
+    /// Appends the output record for the selected record at `range` as a document: the record's
+    /// text itself, or an object of the fields' names and the extracted values' text. The same
+    /// record as `extract` gives, with values kept as written.
+    @inline(__always)
+    func appendRecord(_ text: JSONText, _ range: Range<Int>, plan: DocumentPlan, prefixes: [[UInt8]],
+                      found: inout [Range<Int>?], to out: inout JSONDocuments,
+                      index: Int, document: Int, _ context: NodeContext) throws {
+        guard let fields else {
+            out.append(trusted: text, range: range)
+            return
+        }
+        plan.findMembers(in: text, record: range, into: &found)
+        var separator = UInt8(ascii: "{")
+        for (position, field) in fields.enumerated() {
+            if let value = plan.range(of: position, in: text, record: range, members: found) {
+                out.appendPart(separator)
+                out.appendPart(prefixes[position])
+                out.appendPart(trusted: text, range: value)
+            } else {
+                switch field.missing {
+                case .null:
+                    out.appendPart(separator)
+                    out.appendPart(prefixes[position])
+                    out.appendPart(Self.nullText)
+                case .omit:
+                    continue
+                case .error:
+                    throw failure("no match for `\(field.query.text)`", field: field, index: index, document: document, context,
+                                  hint: "`missing: null` or `missing: omit` on the field accepts records without it")
+                }
+            }
+            separator = UInt8(ascii: ",")
+        }
+        if separator == UInt8(ascii: "{") { out.appendPart(separator) }
+        out.appendPart(UInt8(ascii: "}"))
+        out.endDocument()
+    }
+
+    static let nullText: [UInt8] = Array("null".utf8)
 
     /// The records `records` selects in a document.
     func selected(_ document: JSON) -> [JSON] {
@@ -332,15 +412,17 @@ struct DocumentPlan: Sendable {
     /// `members` is what `findMembers` found in this record.
     func value(of position: Int, in text: JSONText, record: Range<Int>,
                members: [Range<Int>?]) throws -> JSON? {
-        guard position >= 0, let fields else { return try JSONScanner.parse(text, record) }
+        try range(of: position, in: text, record: record, members: members).map { try JSONScanner.parse(text, $0) }
+    }
+
+    /// The text range of field `position` (-1: the whole record) in `record`; nil when missing.
+    func range(of position: Int, in text: JSONText, record: Range<Int>, members: [Range<Int>?]) -> Range<Int>? {
+        guard position >= 0, let fields else { return record }
         let steps = fields[position]
-        let range: Range<Int>?
         if let name = nameOfField[position] {
-            range = members[name].flatMap { JSONPathStep.resolve(steps.dropFirst(), text, from: $0) }
-        } else {
-            range = JSONPathStep.resolve(steps[...], text, from: record)
+            return members[name].flatMap { JSONPathStep.resolve(steps.dropFirst(), text, from: $0) }
         }
-        return try range.map { try JSONScanner.parse(text, $0) }
+        return JSONPathStep.resolve(steps[...], text, from: record)
     }
 
     /// The values of the record's members named by the fields' first steps, in one pass over the
