@@ -612,6 +612,8 @@ extension JSONDocuments {
         let shift = bytes.count - documentStart - range.lowerBound
         bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text.bytes[range]))
         // Extents are sorted by start: the first one inside `range`, then those up to its end.
+        // A value smaller than the smallest extent holds none.
+        guard range.count >= JSONScanner.extentMinimum else { return }
         var low = 0
         var high = text.extents.count / 2
         while low < high {

@@ -128,6 +128,25 @@ import Testing
         #expect(records.out2.contains(#""w":3"#) && records.out2.contains(#""deep_b":"last""#), "\(records.out2)")
     }
 
+    /// Members in changing orders, escaped keys, a key repeated: found as in parsed records.
+    @Test func membersInAnyOrderAreFound() async throws {
+        let lines = [
+            #"{"products":[{"id":1,"title":"a","stock":1},{"id":2,"title":"b","stock":2},{"title":"c","id":3,"stock":3}]}"#,
+            #"{"products":[{"id":4,"x":0,"title":"d"},{"id":5,"t\u0069tle":"e","stock":5},{"\u0069d":6,"title":"f","title":"g"}]}"#,
+            #"{"products":[{"id":7,"title":"h","stock":7,"price":1},{"id":8},{},{"id":9,"title":"i","stock":9}]}"#,
+        ]
+        let body = """
+            records: $.products[*]
+            fields: { id: $.id, title: $.title, stock: $.stock }
+            """
+        let documents = try await Self.run(lines, body, then: "records: $", forceRecords: false)
+        let records = try await Self.run(lines, body, then: "records: $", forceRecords: true)
+        #expect(documents.out == records.out)
+        #expect(documents.out.split(separator: "\n").count == 10)
+        #expect(documents.out.contains(#"{"id":5,"title":"e","stock":5}"#), "\(documents.out)")
+        #expect(documents.out.contains(#"{"id":6,"title":"g","stock":null}"#), "\(documents.out)")
+    }
+
     @Test func aMissingFieldFailsTheSameWay() async throws {
         let body = """
             records: $.products[*]

@@ -183,16 +183,12 @@ struct JSONExtractNode: Node {
         var document = 0
         let plan = documentPlan
         var found: [Range<Int>?] = []
+        var layout = MemberLayout()
         // Documents in, documents out when every consumer reads them and the values are copied as
         // they are (no `types`): each record's text is assembled from the extracted values' bytes.
         let emitsDocuments = context.output.prefersDocuments && plan != nil
             && (fields ?? []).allSatisfy { $0.conversion == nil }
-        let memberPrefixes = (fields ?? []).map { field in
-            var bytes: [UInt8] = []
-            JSON.writeString(field.name, to: &bytes)
-            bytes.append(UInt8(ascii: ":"))
-            return bytes
-        }
+        let members = MemberTexts(fields ?? [])
         var reservedBytes = 0
         for try await incoming in input.batches {
             if case .documents(let texts) = incoming, let plan, emitsDocuments {
@@ -207,7 +203,7 @@ struct JSONExtractNode: Node {
                             return
                         }
                         for range in ranges {
-                            try appendRecord(text, range, plan: plan, prefixes: memberPrefixes, found: &found,
+                            try appendRecord(text, range, plan: plan, members: members, found: &found, layout: &layout,
                                              to: &out, index: index, document: document, context)
                             index += 1
                         }
@@ -236,7 +232,7 @@ struct JSONExtractNode: Node {
                             return
                         }
                         for range in ranges {
-                            plan.findMembers(in: text, record: range, into: &found)
+                            plan.findMembers(in: text, record: range, into: &found, layout: &layout)
                             writer.add(try extract(index: index, document: document, context) {
                                 try plan.value(of: $0, in: text, record: range, members: found)
                             })
@@ -263,29 +259,30 @@ struct JSONExtractNode: Node {
     /// text itself, or an object of the fields' names and the extracted values' text. The same
     /// record as `extract` gives, with values kept as written.
     @inline(__always)
-    func appendRecord(_ text: JSONText, _ range: Range<Int>, plan: DocumentPlan, prefixes: [[UInt8]],
-                      found: inout [Range<Int>?], to out: inout JSONDocuments,
+    func appendRecord(_ text: JSONText, _ range: Range<Int>, plan: DocumentPlan, members: MemberTexts,
+                      found: inout [Range<Int>?], layout: inout MemberLayout, to out: inout JSONDocuments,
                       index: Int, document: Int, _ context: NodeContext) throws {
-        guard let fields else {
+        guard fields != nil else {
             out.append(trusted: text, range: range)
             return
         }
-        plan.findMembers(in: text, record: range, into: &found)
+        plan.findMembers(in: text, record: range, into: &found, layout: &layout)
         var separator = UInt8(ascii: "{")
-        for (position, field) in fields.enumerated() {
+        for position in members.prefixes.indices {
             if let value = plan.range(of: position, in: text, record: range, members: found) {
                 out.appendPart(separator)
-                out.appendPart(prefixes[position])
+                out.appendPart(members.prefixes[position])
                 out.appendPart(trusted: text, range: value)
             } else {
-                switch field.missing {
+                switch members.missing[position] {
                 case .null:
                     out.appendPart(separator)
-                    out.appendPart(prefixes[position])
-                    out.appendPart(Self.nullText)
+                    out.appendPart(members.prefixes[position])
+                    out.appendPart(MemberTexts.null)
                 case .omit:
                     continue
                 case .error:
+                    let field = fields![position]
                     throw failure("no match for `\(field.query.text)`", field: field, index: index, document: document, context,
                                   hint: "`missing: null` or `missing: omit` on the field accepts records without it")
                 }
@@ -297,7 +294,22 @@ struct JSONExtractNode: Node {
         out.endDocument()
     }
 
-    static let nullText: [UInt8] = Array("null".utf8)
+    /// What `appendRecord` writes for each field: `"name":`, and what a missing value does.
+    struct MemberTexts {
+        let prefixes: [[UInt8]]
+        let missing: [Missing]
+        static let null: [UInt8] = Array("null".utf8)
+
+        init(_ fields: [Field]) {
+            prefixes = fields.map { field in
+                var bytes: [UInt8] = []
+                JSON.writeString(field.name, to: &bytes)
+                bytes.append(UInt8(ascii: ":"))
+                return bytes
+            }
+            missing = fields.map(\.missing)
+        }
+    }
 
     /// The records `records` selects in a document.
     func selected(_ document: JSON) -> [JSON] {
@@ -380,6 +392,8 @@ struct DocumentPlan: Sendable {
     /// there (nil when the field's first step is not a name, or the field is `$`).
     let names: [[UInt8]]
     let nameOfField: [Int?]
+    /// For a field that is one name (`$.id`): `nameOfField`, else nil.
+    let onlyName: [Int?]
 
     init(records: JSONPathQuery, fields: [[JSONPathStep]]?) {
         self.records = records
@@ -401,6 +415,7 @@ struct DocumentPlan: Sendable {
         }
         self.names = names
         self.nameOfField = nameOfField
+        onlyName = zip(fields ?? [], nameOfField).map { $0.count == 1 ? $1 : nil }
     }
 
     /// The ranges of the records in a document; nil when it has to be parsed.
@@ -418,6 +433,7 @@ struct DocumentPlan: Sendable {
     /// The text range of field `position` (-1: the whole record) in `record`; nil when missing.
     func range(of position: Int, in text: JSONText, record: Range<Int>, members: [Range<Int>?]) -> Range<Int>? {
         guard position >= 0, let fields else { return record }
+        if let name = onlyName[position] { return members[name] }
         let steps = fields[position]
         if let name = nameOfField[position] {
             return members[name].flatMap { JSONPathStep.resolve(steps.dropFirst(), text, from: $0) }
@@ -426,25 +442,66 @@ struct DocumentPlan: Sendable {
     }
 
     /// The values of the record's members named by the fields' first steps, in one pass over the
-    /// record (a repeated key keeps its last value, as in parsed objects).
-    func findMembers(in text: JSONText, record: Range<Int>, into found: inout [Range<Int>?]) {
+    /// record (a repeated key keeps its last value, as in parsed objects). `layout` remembers the
+    /// last record's keys: records of one input mostly have the same members in the same order, so
+    /// a key is compared with one remembered key instead of every name.
+    func findMembers(in text: JSONText, record: Range<Int>, into found: inout [Range<Int>?], layout: inout MemberLayout) {
         found.removeAll(keepingCapacity: true)
         found.append(contentsOf: repeatElement(nil, count: names.count))
         guard !names.isEmpty else { return }
+        var member = 0
+        var same = true
         JSONScanner.forEachMember(text, object: record) { key, value in
-            let length = key.count
-            var matched = false
-            for (k, name) in names.enumerated() where name.count == length {
-                if JSONScanner.key(text, key, equals: name) {
-                    found[k] = value
-                    matched = true
-                }
+            var k = -1
+            if same, layout.matches(member, text, key) {
+                k = layout.names[member]
+            } else {
+                same = false
+                k = nameIndex(text, key)
+                layout.set(member, text, key, name: k)
             }
-            if !matched, text[key].contains(UInt8(ascii: "\\")) {
-                // An escaped key can spell a name of another length.
-                for (k, name) in names.enumerated() where JSONScanner.key(text, key, equals: name) { found[k] = value }
-            }
+            if k >= 0 { found[k] = value }
+            member += 1
             return true
         }
+    }
+
+    /// The position in `names` of the key at `key`, or -1.
+    private func nameIndex(_ text: JSONText, _ key: Range<Int>) -> Int {
+        let length = key.count
+        for (k, name) in names.enumerated() where name.count == length && JSONScanner.key(text, key, equals: name) { return k }
+        if text[key].contains(UInt8(ascii: "\\")) {
+            // An escaped key can spell a name of another length.
+            for (k, name) in names.enumerated() where JSONScanner.key(text, key, equals: name) { return k }
+        }
+        return -1
+    }
+}
+
+/// The keys of the last record's members (as written) and which name each one is (-1: none).
+struct MemberLayout {
+    private var bytes: [UInt8] = []
+    /// Member `m`'s key is `bytes[starts[m]..<starts[m + 1]]`.
+    private var starts: [Int] = [0]
+    private(set) var names: [Int] = []
+
+    @inline(__always)
+    func matches(_ member: Int, _ text: JSONText, _ key: Range<Int>) -> Bool {
+        guard member < names.count, starts[member + 1] - starts[member] == key.count else { return false }
+        let start = starts[member]
+        for k in 0..<key.count where bytes[start + k] != text[key.lowerBound + k] { return false }
+        return true
+    }
+
+    /// Remembers member `member`'s key, forgetting the keys after it.
+    mutating func set(_ member: Int, _ text: JSONText, _ key: Range<Int>, name: Int) {
+        if member < names.count {
+            bytes.removeLast(bytes.count - starts[member])
+            starts.removeLast(starts.count - member - 1)
+            names.removeLast(names.count - member)
+        }
+        bytes.append(contentsOf: text[key])
+        starts.append(bytes.count)
+        names.append(name)
     }
 }
