@@ -183,7 +183,7 @@ struct JSONExtractNode: Node {
         var document = 0
         let plan = documentPlan
         var found: [Range<Int>?] = []
-        var layout = MemberLayout()
+        var keys = KeyNames()
         // Documents in, documents out when every consumer reads them and the values are copied as
         // they are (no `types`): each record's text is assembled from the extracted values' bytes.
         let emitsDocuments = context.output.prefersDocuments && plan != nil
@@ -203,7 +203,7 @@ struct JSONExtractNode: Node {
                             return
                         }
                         for range in ranges {
-                            try appendRecord(text, range, plan: plan, members: members, found: &found, layout: &layout,
+                            try appendRecord(text, range, plan: plan, members: members, found: &found, keys: &keys,
                                              to: &out, index: index, document: document, context)
                             index += 1
                         }
@@ -232,7 +232,7 @@ struct JSONExtractNode: Node {
                             return
                         }
                         for range in ranges {
-                            plan.findMembers(in: text, record: range, into: &found, layout: &layout)
+                            plan.findMembers(in: text, record: range, into: &found, keys: &keys)
                             writer.add(try extract(index: index, document: document, context) {
                                 try plan.value(of: $0, in: text, record: range, members: found)
                             })
@@ -260,13 +260,13 @@ struct JSONExtractNode: Node {
     /// record as `extract` gives, with values kept as written.
     @inline(__always)
     func appendRecord(_ text: JSONText, _ range: Range<Int>, plan: DocumentPlan, members: MemberTexts,
-                      found: inout [Range<Int>?], layout: inout MemberLayout, to out: inout JSONDocuments,
+                      found: inout [Range<Int>?], keys: inout KeyNames, to out: inout JSONDocuments,
                       index: Int, document: Int, _ context: NodeContext) throws {
         guard fields != nil else {
             out.append(trusted: text, range: range)
             return
         }
-        plan.findMembers(in: text, record: range, into: &found, layout: &layout)
+        plan.findMembers(in: text, record: range, into: &found, keys: &keys)
         var separator = UInt8(ascii: "{")
         for position in members.prefixes.indices {
             if let value = plan.range(of: position, in: text, record: range, members: found) {
@@ -442,26 +442,22 @@ struct DocumentPlan: Sendable {
     }
 
     /// The values of the record's members named by the fields' first steps, in one pass over the
-    /// record (a repeated key keeps its last value, as in parsed objects). `layout` remembers the
-    /// last record's keys: records of one input mostly have the same members in the same order, so
-    /// a key is compared with one remembered key instead of every name.
-    func findMembers(in text: JSONText, record: Range<Int>, into found: inout [Range<Int>?], layout: inout MemberLayout) {
+    /// record (a repeated key keeps its last value, as in parsed objects). `keys` remembers which
+    /// name each key seen so far is: records of one input share a few keys, so a key is looked up
+    /// once instead of compared with every name.
+    func findMembers(in text: JSONText, record: Range<Int>, into found: inout [Range<Int>?], keys: inout KeyNames) {
         found.removeAll(keepingCapacity: true)
         found.append(contentsOf: repeatElement(nil, count: names.count))
         guard !names.isEmpty else { return }
-        var member = 0
-        var same = true
         JSONScanner.forEachMember(text, object: record) { key, value in
-            var k = -1
-            if same, layout.matches(member, text, key) {
-                k = layout.names[member]
+            let k: Int
+            if let known = keys.name(text, key) {
+                k = known
             } else {
-                same = false
                 k = nameIndex(text, key)
-                layout.set(member, text, key, name: k)
+                keys.remember(text, key, name: k)
             }
             if k >= 0 { found[k] = value }
-            member += 1
             return true
         }
     }
@@ -478,28 +474,49 @@ struct DocumentPlan: Sendable {
     }
 }
 
-/// The keys of the last record's members (as written) and which name each one is (-1: none).
-struct MemberLayout {
+/// Keys (as written) and the position in `DocumentPlan.names` each one is (-1: none): a small
+/// open-addressing table, filled as keys are met. It stops learning at `limit` keys (records with
+/// ever new keys), after which unknown keys are compared with the names again.
+struct KeyNames {
+    private var slots = [Int32](repeating: -1, count: 256)
     private var bytes: [UInt8] = []
-    /// Member `m`'s key is `bytes[starts[m]..<starts[m + 1]]`.
+    /// Key `i` is `bytes[starts[i]..<starts[i + 1]]`.
     private var starts: [Int] = [0]
-    private(set) var names: [Int] = []
+    private var names: [Int] = []
+    static let limit = 128
 
     @inline(__always)
-    func matches(_ member: Int, _ text: JSONText, _ key: Range<Int>) -> Bool {
-        guard member < names.count, starts[member + 1] - starts[member] == key.count else { return false }
-        let start = starts[member]
-        for k in 0..<key.count where bytes[start + k] != text[key.lowerBound + k] { return false }
-        return true
+    private static func hash(_ text: JSONText, _ key: Range<Int>) -> Int {
+        var h: UInt64 = UInt64(key.count) &* 0x9E37_79B9_7F4A_7C15
+        for i in key { h = (h ^ UInt64(text[i])) &* 0x0100_0000_01B3 }
+        return Int(truncatingIfNeeded: h ^ (h >> 29))
     }
 
-    /// Remembers member `member`'s key, forgetting the keys after it.
-    mutating func set(_ member: Int, _ text: JSONText, _ key: Range<Int>, name: Int) {
-        if member < names.count {
-            bytes.removeLast(bytes.count - starts[member])
-            starts.removeLast(starts.count - member - 1)
-            names.removeLast(names.count - member)
+    /// The name of the key at `key`, or nil when it was not met yet.
+    @inline(__always)
+    func name(_ text: JSONText, _ key: Range<Int>) -> Int? {
+        var slot = Self.hash(text, key) & (slots.count - 1)
+        while true {
+            let entry = Int(slots[slot])
+            if entry < 0 { return nil }
+            let start = starts[entry]
+            if starts[entry + 1] - start == key.count {
+                var same = true
+                for k in 0..<key.count where bytes[start + k] != text[key.lowerBound + k] {
+                    same = false
+                    break
+                }
+                if same { return names[entry] }
+            }
+            slot = (slot + 1) & (slots.count - 1)
         }
+    }
+
+    mutating func remember(_ text: JSONText, _ key: Range<Int>, name: Int) {
+        guard names.count < Self.limit else { return }
+        var slot = Self.hash(text, key) & (slots.count - 1)
+        while slots[slot] >= 0 { slot = (slot + 1) & (slots.count - 1) }
+        slots[slot] = Int32(names.count)
         bytes.append(contentsOf: text[key])
         starts.append(bytes.count)
         names.append(name)
