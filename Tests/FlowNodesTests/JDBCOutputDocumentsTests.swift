@@ -93,6 +93,32 @@ import Testing
         #expect(text.contains(#""d":"Infinity""#), "\(text)")
     }
 
+    /// `commit: batch`: the same batches are committed on both paths.
+    @Test(arguments: ["insert", "upsert"])
+    func batchCommitsAreTheSame(mode: String) async throws {
+        let target = try TestTarget.make(.postgres)
+        var results: [[[JSON]]] = []
+        var metrics: [[String: Int]] = []
+        for documents in [true, false] {
+            let table = target.table + (documents ? "_d" : "_r")
+            let lines = Self.lines + [#"{"id":1,"t":"again"}"#]
+            let outcome = try await Self.load(lines, table: table, documents: documents, body: """
+                mode: \(mode)
+                \(mode == "upsert" ? "key: [id]" : "")
+                columns: \(Self.columns)
+                batch_size: 3
+                commit: batch
+                """)
+            #expect(outcome.node("store")?.error == nil, "\(outcome.node("store")?.error ?? "")")
+            results.append(try await Self.contents(target, table))
+            metrics.append(outcome.node("store")?.metrics ?? [:])
+        }
+        #expect(results[0].count == (mode == "upsert" ? 7 : 8))
+        #expect(results[0] == results[1])
+        #expect(metrics[0] == metrics[1])
+        #expect((metrics[0]["batches_committed"] ?? 0) >= 3, "\(metrics[0])")
+    }
+
     /// Without `columns:` the columns come from the table, or are inferred from the first records.
     @Test func inferredColumnsAreTheSame() async throws {
         let target = try TestTarget.make(.postgres)
