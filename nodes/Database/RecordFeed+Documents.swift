@@ -19,11 +19,9 @@ extension RecordFeed {
     func locate(_ text: JSONText) -> Bool {
         guard text.count >= 2, text[0] == UInt8(ascii: "{") else { return false }
         for k in found.indices { found[k] = nil }
-        var member = 0
         var known = true
         JSONScanner.forEachMember(text, object: 0..<text.count) { key, value in
-            let position = columnPosition(text, key, member: member)
-            member += 1
+            let position = columnPosition(text, key)
             if position >= 0 {
                 found[position] = value
             } else if extra == .error {
@@ -35,29 +33,17 @@ extension RecordFeed {
         return known
     }
 
-    /// The column of member number `member` named by the bytes at `key`, or -1. Records of one input
-    /// mostly share their members' order: the last record's keys are compared first.
+    /// The column named by the key at `key`, or -1. Records of one input share a few keys: each is
+    /// compared with the column names once.
     @inline(__always)
-    private func columnPosition(_ text: JSONText, _ key: Range<Int>, member: Int) -> Int {
-        if member < documentLayout.count {
-            let cached = documentLayout[member].key
-            if cached.count == key.count, cached.withUnsafeBufferPointer({ c in
-                memcmp(c.baseAddress!, text.bytes.baseAddress! + key.lowerBound, key.count) == 0
-            }) {
-                return documentLayout[member].position
-            }
-        }
+    private func columnPosition(_ text: JSONText, _ key: Range<Int>) -> Int {
+        if let known = documentKeys.value(text, key) { return known }
         var position = -1
-        for (k, column) in columns.enumerated() where JSONScanner.key(text, key, equals: Array(column.name.utf8)) {
+        for (k, name) in columnNames.enumerated() where JSONScanner.key(text, key, equals: name) {
             position = k
             break
         }
-        let entry = (key: Array(text[key]), position: position)
-        if member < documentLayout.count {
-            documentLayout[member] = entry
-        } else if member == documentLayout.count {
-            documentLayout.append(entry)
-        }
+        documentKeys.insert(text, key, value: position)
         return position
     }
 

@@ -40,10 +40,11 @@ final class RecordFeed {
     private(set) var extra: Extra = .error
     private var dialect: SQLDialect = .postgres
 
-    /// Scratch for `RecordFeed+Documents`: the value of each column in the record being encoded, and
-    /// the keys of the last record's members with their column positions (-1: not a column).
+    /// For `RecordFeed+Documents`: the value of each column in the record being encoded, the keys
+    /// met so far with their column positions (-1: not a column), and the columns' names as UTF-8.
     var found: [Range<Int>?] = []
-    var documentLayout: [(key: [UInt8], position: Int)] = []
+    var documentKeys = JSONKeyTable()
+    private(set) var columnNames: [[UInt8]] = []
 
     init(_ input: RecordInput) {
         iterator = input.batches.makeAsyncIterator()
@@ -95,7 +96,8 @@ final class RecordFeed {
         self.dialect = dialect
         layout = ([], [])
         found = Array(repeating: nil, count: columns.count)
-        documentLayout = []
+        documentKeys = JSONKeyTable()
+        columnNames = columns.map { Array($0.name.utf8) }
     }
 
     /// Up to `limit` converted rows, the record index of the first one, or nil at the end of the input.

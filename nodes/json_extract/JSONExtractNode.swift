@@ -183,7 +183,7 @@ struct JSONExtractNode: Node {
         var document = 0
         let plan = documentPlan
         var found: [Range<Int>?] = []
-        var keys = KeyNames()
+        var keys = JSONKeyTable()
         // Documents in, documents out when every consumer reads them and the values are copied as
         // they are (no `types`): each record's text is assembled from the extracted values' bytes.
         let emitsDocuments = context.output.prefersDocuments && plan != nil
@@ -260,7 +260,7 @@ struct JSONExtractNode: Node {
     /// record as `extract` gives, with values kept as written.
     @inline(__always)
     func appendRecord(_ text: JSONText, _ range: Range<Int>, plan: DocumentPlan, members: MemberTexts,
-                      found: inout [Range<Int>?], keys: inout KeyNames, to out: inout JSONDocuments,
+                      found: inout [Range<Int>?], keys: inout JSONKeyTable, to out: inout JSONDocuments,
                       index: Int, document: Int, _ context: NodeContext) throws {
         guard fields != nil else {
             out.append(trusted: text, range: range)
@@ -445,17 +445,17 @@ struct DocumentPlan: Sendable {
     /// record (a repeated key keeps its last value, as in parsed objects). `keys` remembers which
     /// name each key seen so far is: records of one input share a few keys, so a key is looked up
     /// once instead of compared with every name.
-    func findMembers(in text: JSONText, record: Range<Int>, into found: inout [Range<Int>?], keys: inout KeyNames) {
+    func findMembers(in text: JSONText, record: Range<Int>, into found: inout [Range<Int>?], keys: inout JSONKeyTable) {
         found.removeAll(keepingCapacity: true)
         found.append(contentsOf: repeatElement(nil, count: names.count))
         guard !names.isEmpty else { return }
         JSONScanner.forEachMember(text, object: record) { key, value in
             let k: Int
-            if let known = keys.name(text, key) {
+            if let known = keys.value(text, key) {
                 k = known
             } else {
                 k = nameIndex(text, key)
-                keys.remember(text, key, name: k)
+                keys.insert(text, key, value: k)
             }
             if k >= 0 { found[k] = value }
             return true
@@ -471,54 +471,5 @@ struct DocumentPlan: Sendable {
             for (k, name) in names.enumerated() where JSONScanner.key(text, key, equals: name) { return k }
         }
         return -1
-    }
-}
-
-/// Keys (as written) and the position in `DocumentPlan.names` each one is (-1: none): a small
-/// open-addressing table, filled as keys are met. It stops learning at `limit` keys (records with
-/// ever new keys), after which unknown keys are compared with the names again.
-struct KeyNames {
-    private var slots = [Int32](repeating: -1, count: 256)
-    private var bytes: [UInt8] = []
-    /// Key `i` is `bytes[starts[i]..<starts[i + 1]]`.
-    private var starts: [Int] = [0]
-    private var names: [Int] = []
-    static let limit = 128
-
-    @inline(__always)
-    private static func hash(_ text: JSONText, _ key: Range<Int>) -> Int {
-        var h: UInt64 = UInt64(key.count) &* 0x9E37_79B9_7F4A_7C15
-        for i in key { h = (h ^ UInt64(text[i])) &* 0x0100_0000_01B3 }
-        return Int(truncatingIfNeeded: h ^ (h >> 29))
-    }
-
-    /// The name of the key at `key`, or nil when it was not met yet.
-    @inline(__always)
-    func name(_ text: JSONText, _ key: Range<Int>) -> Int? {
-        var slot = Self.hash(text, key) & (slots.count - 1)
-        while true {
-            let entry = Int(slots[slot])
-            if entry < 0 { return nil }
-            let start = starts[entry]
-            if starts[entry + 1] - start == key.count {
-                var same = true
-                for k in 0..<key.count where bytes[start + k] != text[key.lowerBound + k] {
-                    same = false
-                    break
-                }
-                if same { return names[entry] }
-            }
-            slot = (slot + 1) & (slots.count - 1)
-        }
-    }
-
-    mutating func remember(_ text: JSONText, _ key: Range<Int>, name: Int) {
-        guard names.count < Self.limit else { return }
-        var slot = Self.hash(text, key) & (slots.count - 1)
-        while slots[slot] >= 0 { slot = (slot + 1) & (slots.count - 1) }
-        slots[slot] = Int32(names.count)
-        bytes.append(contentsOf: text[key])
-        starts.append(bytes.count)
-        names.append(name)
     }
 }
