@@ -76,53 +76,6 @@ public struct JSONDocuments: Sendable {
         extentEnds.append(extents.count)
     }
 
-    // Writing a document from pieces: `write` calls, then `endDocument()`. The pieces are trusted
-    // to make one compact, valid JSON text together (copies of validated documents, serialized
-    // values, punctuation), so nothing is checked again.
-
-    /// Appends bytes to the document being written.
-    public mutating func write(_ piece: UnsafeRawBufferPointer) {
-        bytes.append(contentsOf: piece)
-    }
-
-    /// Appends one byte (`{`, `,`, ...) to the document being written.
-    public mutating func write(byte: UInt8) {
-        bytes.append(byte)
-    }
-
-    /// Copies `range` of a validated document into the document being written, with the recorded
-    /// ends of the large containers inside it.
-    public mutating func write(_ text: JSONText, _ range: Range<Int>) {
-        let offset = bytes.count - (ends.last ?? 0) - range.lowerBound
-        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text.bytes[range]))
-        // Only objects and arrays of 128 bytes or more are recorded.
-        guard range.count >= 128 else { return }
-        // The first recorded container starting inside `range`; those after it are in order.
-        var low = 0
-        var high = text.extents.count / 2
-        while low < high {
-            let mid = (low + high) / 2
-            if text.extents[mid * 2] < range.lowerBound { low = mid + 1 } else { high = mid }
-        }
-        var pair = low * 2
-        while pair < text.extents.count, text.extents[pair] < range.upperBound {
-            extents.append(text.extents[pair] + offset)
-            extents.append(text.extents[pair + 1] + offset)
-            pair += 2
-        }
-    }
-
-    /// Appends the compact text of a value to the document being written.
-    public mutating func write(_ value: JSON) {
-        value.write(to: &bytes, pretty: false, indent: 0)
-    }
-
-    /// Ends the document being written.
-    public mutating func endDocument() {
-        ends.append(bytes.count)
-        extentEnds.append(extents.count)
-    }
-
     /// Calls `body` with document `i`.
     public func withDocument<R>(_ i: Int, _ body: (JSONText) throws -> R) rethrows -> R {
         let r = range(i)
@@ -637,4 +590,78 @@ extension JSONScanner {
     public static func parse(_ text: JSONText, _ range: Range<Int>) throws(JSONParseError) -> JSON {
         try JSONParser.parse(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(text.bytes)[range]))
     }
+}
+
+// MARK: - Appending validated text
+
+extension JSONDocuments {
+    /// Appends the value at `range` of a validated, compact document as a new document, without
+    /// validating it again: its bytes, and the extents of its large containers, rebased. `range`
+    /// must be a whole value of `text` (as `JSONScanner.skipValue` and the navigation functions
+    /// give them).
+    public mutating func append(trusted text: JSONText, range: Range<Int>) {
+        appendPart(trusted: text, range: range)
+        endDocument()
+    }
+
+    /// Adds the value at `range` of a validated, compact document to the document being built,
+    /// with the extents inside it. Together with `appendPart(_:)` and `endDocument()` this builds a
+    /// document out of pieces (an object whose member values are copied from other documents);
+    /// the caller guarantees that the pieces make one compact JSON value.
+    public mutating func appendPart(trusted text: JSONText, range: Range<Int>) {
+        let shift = bytes.count - documentStart - range.lowerBound
+        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text.bytes[range]))
+        // Extents are sorted by start: the first one inside `range`, then those up to its end.
+        // A value smaller than the smallest extent holds none.
+        guard range.count >= JSONScanner.extentMinimum else { return }
+        var low = 0
+        var high = text.extents.count / 2
+        while low < high {
+            let mid = (low + high) / 2
+            if text.extents[mid * 2] < range.lowerBound { low = mid + 1 } else { high = mid }
+        }
+        var k = low * 2
+        while k < text.extents.count, text.extents[k] < range.upperBound {
+            extents.append(text.extents[k] + shift)
+            extents.append(text.extents[k + 1] + shift)
+            k += 2
+        }
+    }
+
+    /// Adds bytes written by the caller (punctuation, a key, a literal) to the document being built.
+    public mutating func appendPart(_ text: UnsafeRawBufferPointer) {
+        bytes.append(contentsOf: text)
+    }
+
+    /// Adds bytes written by the caller to the document being built.
+    public mutating func appendPart(_ text: [UInt8]) {
+        bytes.append(contentsOf: text)
+    }
+
+    /// Adds one byte written by the caller (`{`, `,`) to the document being built.
+    public mutating func appendPart(_ byte: UInt8) {
+        bytes.append(byte)
+    }
+
+    /// Adds the compact text of a value to the document being built.
+    public mutating func appendPart(_ value: JSON) {
+        value.write(to: &bytes, pretty: false, indent: 0)
+    }
+
+    /// Ends the document built with `appendPart`. A document of at least 128 bytes that is an
+    /// object or array gets its own extent, as validation would record it.
+    public mutating func endDocument() {
+        let start = documentStart
+        let length = bytes.count - start
+        let firstExtent = extentEnds.last ?? 0
+        if length >= JSONScanner.extentMinimum, bytes[start] == UInt8(ascii: "{") || bytes[start] == UInt8(ascii: "["),
+           extents.count == firstExtent || extents[firstExtent] != 0 {
+            extents.insert(contentsOf: [0, length], at: firstExtent)
+        }
+        ends.append(bytes.count)
+        extentEnds.append(extents.count)
+    }
+
+    /// Where the document being built starts in `bytes`.
+    var documentStart: Int { ends.last ?? 0 }
 }

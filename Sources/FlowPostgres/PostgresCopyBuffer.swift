@@ -69,6 +69,28 @@ public struct PostgresCopyBuffer: Sendable {
         }
     }
 
+    /// Appends a field whose text `body` writes to the buffer itself, already in COPY's text format
+    /// (escaped as ``PostgresCopyText/appendEscaped(_:to:)`` would escape it): for callers that encode
+    /// straight from bytes of their own, such as JSON text.
+    @inline(__always)
+    public mutating func appendField(_ body: (inout [UInt8]) throws -> Void) rethrows {
+        separate()
+        try body(&bytes)
+    }
+
+    /// Appends `text` as one field, with COPY's backslash escapes.
+    public mutating func appendEscaped(_ text: UnsafeBufferPointer<UInt8>) {
+        separate()
+        PostgresCopyText.appendEscaped(text, to: &bytes)
+    }
+
+    /// Drops what the row being written holds: `count` is `bytes.count` when the row started. The
+    /// next `append` starts the row again.
+    public mutating func discardRow(from count: Int) {
+        bytes.removeLast(bytes.count - count)
+        atRowStart = true
+    }
+
     /// Ends the row; the next `append` starts a new one.
     public mutating func endRow() {
         bytes.append(UInt8(ascii: "\n"))

@@ -32,25 +32,28 @@ public enum PostgresCopyText {
     /// Appends `text` with COPY's backslash escapes.
     public static func appendEscaped(_ text: String, to buffer: inout [UInt8]) {
         var text = text
-        text.withUTF8 { bytes in
-            // Runs of plain bytes are copied in one go; most values have nothing to escape.
-            var runStart = 0
-            for index in bytes.indices {
-                let escaped: UInt8
-                switch bytes[index] {
-                case UInt8(ascii: "\\"): escaped = UInt8(ascii: "\\")
-                case UInt8(ascii: "\t"): escaped = UInt8(ascii: "t")
-                case UInt8(ascii: "\n"): escaped = UInt8(ascii: "n")
-                case UInt8(ascii: "\r"): escaped = UInt8(ascii: "r")
-                default: continue
-                }
-                buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
-                buffer.append(UInt8(ascii: "\\"))
-                buffer.append(escaped)
-                runStart = index + 1
+        text.withUTF8 { appendEscaped($0, to: &buffer) }
+    }
+
+    /// Appends UTF-8 `bytes` with COPY's backslash escapes.
+    public static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, to buffer: inout [UInt8]) {
+        // Runs of plain bytes are copied in one go; most values have nothing to escape.
+        var runStart = 0
+        for index in bytes.indices {
+            let escaped: UInt8
+            switch bytes[index] {
+            case UInt8(ascii: "\\"): escaped = UInt8(ascii: "\\")
+            case UInt8(ascii: "\t"): escaped = UInt8(ascii: "t")
+            case UInt8(ascii: "\n"): escaped = UInt8(ascii: "n")
+            case UInt8(ascii: "\r"): escaped = UInt8(ascii: "r")
+            default: continue
             }
-            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
+            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+            buffer.append(UInt8(ascii: "\\"))
+            buffer.append(escaped)
+            runStart = index + 1
         }
+        buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
     }
 
     /// `text` with COPY's backslash escapes, as a String.

@@ -116,7 +116,7 @@ import Testing
                 """
                 nodes:
                   src: { type: file_input, path: in.ndjson }
-                \(parsed ? "  mid: { type: transform, input: src, expression: \"$\" }" : "")
+                \(parsed ? "  mid: { type: transform, input: src, filter: \"$exists($)\" }" : "")
                   out: { type: kafka_produce, input: \(parsed ? "mid" : "src"), brokers: \(brokers), topic: \(topic), key: \(key), partition: 0 }
                 """, buckets: [], file: "\(dir)/produce.yaml")
             #expect(produced.result?.status == .succeeded, "\(produced.result?.error ?? "\(produced.diagnostics)")")

@@ -1,3 +1,4 @@
+import FlowJSON
 import FlowPostgres
 
 /// Loads into PostgreSQL through COPY.
@@ -17,8 +18,8 @@ final class PostgresWriter: DatabaseWriter {
     private var mergeSQL = ""
     /// Positions of the key columns in a row (upsert).
     private var keyPositions: [Int] = []
-    /// Rows taken from the feed but held back for the next batch, and the input index of the first.
-    private var carry: (first: Int, rows: ArraySlice<[SQLCell]>)?
+    /// Records taken from the feed but held back for the next batch.
+    private var carry: Chunk?
     private var truncateSQL = ""
     /// Rows in the stage waiting for their merge (upsert; a batch streamed by its own COPY).
     private var stagedRows = 0
@@ -248,6 +249,19 @@ final class PostgresWriter: DatabaseWriter {
         keys.removeAll(keepingCapacity: true)
     }
 
+    /// Records taken from the feed: converted rows, or documents encoded straight from their bytes
+    /// (`RecordFeed+Documents`). `first` is the input index of the first.
+    private enum Chunk {
+        case rows(first: Int, ArraySlice<[SQLCell]>)
+        case documents(first: Int, JSONDocuments, Range<Int>)
+
+        var first: Int {
+            switch self {
+            case .rows(let first, _), .documents(let first, _, _): return first
+            }
+        }
+    }
+
     /// Replaces `encoded` with the next rows of the batch, until it holds `maxBytes` or the batch ends:
     /// after `limit` rows, at the end of the input, or (upsert) before a key the batch already has. A key
     /// seen twice in one merge would fail it ("cannot affect row a second time"): the second record starts
@@ -258,27 +272,76 @@ final class PostgresWriter: DatabaseWriter {
         var pendingRows = carry
         carry = nil
         while !batchEnded, encoded.bytes.count < maxBytes {
-            let chunk: (first: Int, rows: ArraySlice<[SQLCell]>)
+            let chunk: Chunk
             if let held = pendingRows {
                 chunk = held
                 pendingRows = nil
+            } else if let next = try await feed.nextDocuments(limit: limit - batchRows) {
+                chunk = .documents(first: next.first, next.texts, next.range)
             } else if let next = try await feed.nextChunk(limit: limit - batchRows) {
-                chunk = (next.first, next.rows[...])
+                chunk = .rows(first: next.first, next.rows[...])
             } else {
                 batchEnded = true
                 break
             }
-            for (offset, row) in zip(chunk.rows.indices, chunk.rows) {
-                let full = encoded.bytes.count >= maxBytes
-                if batchRows == limit || full || (checkKeys && !keys.insert(keyHash(row)).inserted) {
-                    carry = (chunk.first + offset - chunk.rows.startIndex, chunk.rows[offset...])
-                    if !full || batchRows == limit { batchEnded = true }
-                    return
+            switch chunk {
+            case .rows(let first, let rows):
+                for (offset, row) in zip(rows.indices, rows) {
+                    let full = encoded.bytes.count >= maxBytes
+                    if batchRows == limit || full || (checkKeys && !keys.insert(keyHash(row)).inserted) {
+                        carry = .rows(first: first + offset - rows.startIndex, rows[offset...])
+                        if !full || batchRows == limit { batchEnded = true }
+                        return
+                    }
+                    Self.encode(row, into: &encoded)
+                    batchRows += 1
                 }
-                Self.encode(row, into: &encoded)
-                batchRows += 1
+            case .documents(let first, let texts, let range):
+                for d in range {
+                    let full = encoded.bytes.count >= maxBytes
+                    let index = first + d - range.lowerBound
+                    if try batchRows == limit || full || !encodeDocument(texts, d, index: index, feed: feed) {
+                        carry = .documents(first: index, texts, d..<range.upperBound)
+                        if !full || batchRows == limit { batchEnded = true }
+                        return
+                    }
+                    batchRows += 1
+                }
             }
             if batchRows == limit { batchEnded = true }
+        }
+    }
+
+    /// Encodes input document `d` (record `index`) as a row; false, writing nothing, when (upsert) its
+    /// key is already in the batch.
+    private func encodeDocument(_ texts: JSONDocuments, _ d: Int, index: Int, feed: RecordFeed) throws -> Bool {
+        try texts.withDocument(d) { text in
+            // A record the bytes path cannot take is converted as parsed records are (or fails as they do).
+            var cells = feed.locate(text) ? nil : try feed.convertParsed(text, index: index)
+            if checkKeys {
+                // Hashed as `keyHash` hashes the parsed path's cells, so batches end where they would.
+                var hasher = Hasher()
+                for position in keyPositions {
+                    var cell = cells?[position] ?? feed.cell(text, column: position)
+                    if cell == nil {
+                        // A key that does not convert: the parsed path's error.
+                        cells = try feed.convertParsed(text, index: index)
+                        cell = cells?[position]
+                    }
+                    hasher.combine(cell!)
+                }
+                guard keys.insert(hasher.finalize()).inserted else { return false }
+            }
+            if let cells {
+                Self.encode(cells, into: &encoded)
+                return true
+            }
+            let rowStart = encoded.bytes.count
+            if !feed.encodeLocated(text, into: &encoded) {
+                encoded.discardRow(from: rowStart)
+                Self.encode(try feed.convertParsed(text, index: index), into: &encoded)
+            }
+            return true
         }
     }
 

@@ -3,6 +3,9 @@ import FlowJSON
 
 /// Turns the node's input records into rows for a load: each record checked against the columns'
 /// types and converted, in chunks as the input delivers them. Holds at most one input batch.
+///
+/// Input documents kept as bytes (`JSONDocuments`) are parsed for `nextChunk`; a writer that encodes
+/// rows straight from the bytes takes them with `nextDocuments` instead (see `RecordFeed+Documents`).
 final class RecordFeed {
     /// Why a record cannot be written; the node adds its id.
     struct Failure: Error, CustomStringConvertible {
@@ -16,38 +19,71 @@ final class RecordFeed {
         case ignore
     }
 
-    private var iterator: RecordInput.AsyncIterator
+    private var iterator: RecordInput.Batches.AsyncIterator
+    /// The rest of the current input batch: parsed records, or documents `pendingDocuments`.
     private var pending: ArraySlice<JSON> = []
+    private var pendingDocuments: (texts: JSONDocuments, range: Range<Int>)?
+    /// `pendingDocuments` parsed, for `peek`.
+    private var peeked: ArraySlice<JSON>?
     /// The 0-based index, in the whole input, of the next record to convert.
     private(set) var nextIndex = 0
     private(set) var finished = false
 
     private(set) var columns: [TableColumn] = []
-    private var kinds: [ColumnKind] = []
+    private(set) var kinds: [ColumnKind] = []
     private var positions: [String: Int] = [:]
     /// The field names of the last record converted and their column positions (nil: not a column).
     /// Records of one input mostly share their field order: comparing names beats hashing each one.
     private var layout: (keys: [String], positions: [Int?]) = ([], [])
     /// Every column of the table, to tell "not written" from "not in the table" in messages.
     private var tableColumns: Set<String> = []
-    private var extra: Extra = .error
+    private(set) var extra: Extra = .error
     private var dialect: SQLDialect = .postgres
 
+    /// For `RecordFeed+Documents`: the value of each column in the record being encoded, the keys
+    /// met so far with their column positions (-1: not a column), and the columns' names as UTF-8.
+    var found: [Range<Int>?] = []
+    var documentKeys = JSONKeyTable()
+    private(set) var columnNames: [[UInt8]] = []
+
     init(_ input: RecordInput) {
-        iterator = input.makeAsyncIterator()
+        iterator = input.batches.makeAsyncIterator()
+    }
+
+    /// Waits for input; false at its end.
+    func hasInput() async throws -> Bool {
+        while pending.isEmpty && pendingDocuments == nil {
+            guard let batch = try await iterator.next() else {
+                finished = true
+                return false
+            }
+            switch batch {
+            case .records(let records): pending = records[...]
+            case .documents(let texts): if !texts.isEmpty { pendingDocuments = (texts, 0..<texts.count) }
+            }
+        }
+        return true
     }
 
     /// The records of the next input batch without consuming them (nil at the end of the input), to
-    /// choose columns from.
+    /// choose columns from. Documents are parsed for it (and still encoded from their bytes).
     func peek() async throws -> ArraySlice<JSON>? {
-        while pending.isEmpty {
-            guard let batch = try await iterator.next() else {
-                finished = true
-                return nil
-            }
-            pending = batch[...]
-        }
-        return pending
+        guard try await hasInput() else { return nil }
+        guard let (texts, range) = pendingDocuments else { return pending }
+        if peeked == nil { peeked = try range.map { try texts.value($0) }[...] }
+        return peeked
+    }
+
+    /// Up to `limit` documents of the current input batch, the record index of the first one, or nil
+    /// when the input has ended or the next records are parsed ones (take them with `nextChunk`).
+    func nextDocuments(limit: Int) async throws -> (first: Int, texts: JSONDocuments, range: Range<Int>)? {
+        guard limit > 0, try await hasInput(), let (texts, range) = pendingDocuments else { return nil }
+        let taken = range.lowerBound..<min(range.upperBound, range.lowerBound + limit)
+        pendingDocuments = taken.upperBound == range.upperBound ? nil : (texts, taken.upperBound..<range.upperBound)
+        peeked = nil
+        let first = nextIndex
+        nextIndex += taken.count
+        return (first, texts, taken)
     }
 
     /// Sets the columns rows are made of.
@@ -59,11 +95,21 @@ final class RecordFeed {
         self.extra = extra
         self.dialect = dialect
         layout = ([], [])
+        found = Array(repeating: nil, count: columns.count)
+        documentKeys = JSONKeyTable()
+        columnNames = columns.map { Array($0.name.utf8) }
     }
 
     /// Up to `limit` converted rows, the record index of the first one, or nil at the end of the input.
     func nextChunk(limit: Int) async throws -> (first: Int, rows: [[SQLCell]])? {
-        guard limit > 0, let available = try await peek() else { return nil }
+        guard limit > 0, try await hasInput() else { return nil }
+        if let (texts, range) = pendingDocuments {
+            // A writer that does not read documents: parse them.
+            pending = try range.map { try texts.value($0) }[...]
+            pendingDocuments = nil
+            peeked = nil
+        }
+        let available = pending
         let taken = available.prefix(limit)
         pending = available.dropFirst(taken.count)
         let first = nextIndex
@@ -77,7 +123,7 @@ final class RecordFeed {
     }
 
     @inline(__always)
-    private func convert(_ record: JSON, index: Int) throws(Failure) -> [SQLCell] {
+    func convert(_ record: JSON, index: Int) throws(Failure) -> [SQLCell] {
         guard case .object(let object) = record else {
             throw Failure(message: "record \(index) is \(TextFormat.describe(record)), not an object",
                           hint: "jdbc_output writes records whose fields are the table's columns")

@@ -77,7 +77,7 @@ struct JDBCLoad {
             if counts.sent == 0 { break }
             if node.commit == .batch {
                 try await commit()
-                if !writer.hasHeldRows, try await feed.peek() == nil { return }
+                if !writer.hasHeldRows, try await !feed.hasInput() { return }
                 try await writer.begin()
                 inTransaction = true
             }

@@ -136,6 +136,13 @@ struct JDBCOutputNode: Node {
         }
     }
 
+    /// PostgreSQL rows are encoded for COPY straight from JSON text (`RecordFeed+Documents`); SQLite
+    /// binds parsed values.
+    var readsDocuments: Bool {
+        if case .postgres = url { return true }
+        return false
+    }
+
     /// Batches of rows are not aligned with checkpoints yet: rows received before a checkpoint may
     /// still be in an open transaction (`commit: batch`) or wait for the end of the run (`commit: run`).
     var checkpointLimitation: String? {

@@ -183,11 +183,16 @@ struct JSONExtractNode: Node {
         var document = 0
         let plan = documentPlan
         var found: [Range<Int>?] = []
-        let keyTexts = fieldKeyTexts
+        var keys = JSONKeyTable()
+        // Documents in, documents out when every consumer reads them and the values are copied as
+        // they are (no `types`): each record's text is assembled from the extracted values' bytes.
+        let emitsDocuments = context.output.prefersDocuments && plan != nil
+            && (fields ?? []).allSatisfy { $0.conversion == nil }
+        let members = MemberTexts(fields ?? [])
+        var reservedBytes = 0
         for try await incoming in input.batches {
-            if case .documents(let texts) = incoming, let plan, context.output.prefersDocuments {
-                // Consumers take text too: each output record is written from the values' text.
-                var out = JSONDocuments()
+            if case .documents(let texts) = incoming, let plan, emitsDocuments {
+                var out = JSONDocuments(reservingBytes: reservedBytes, documents: context.output.batchSize)
                 for d in 0..<texts.count {
                     try texts.withDocument(d) { text in
                         guard let ranges = plan.records(in: text) else {
@@ -198,18 +203,20 @@ struct JSONExtractNode: Node {
                             return
                         }
                         for range in ranges {
-                            plan.findMembers(in: text, record: range, into: &found)
-                            try writeRecord(text, record: range, plan: plan, members: found, keyTexts: keyTexts,
-                                            index: index, document: document, into: &out, context)
+                            try appendRecord(text, range, plan: plan, members: members, found: &found, keys: &keys,
+                                             to: &out, index: index, document: document, context)
                             index += 1
                         }
                     }
                     document += 1
                     if out.count >= context.output.batchSize {
+                        reservedBytes = max(reservedBytes, out.bytes.count)
                         try await context.output.send(out)
-                        out = JSONDocuments()
+                        out = JSONDocuments(reservingBytes: reservedBytes, documents: context.output.batchSize)
                     }
                 }
+                // Nothing derived from this batch may wait in a local buffer past the next `next()`
+                // (checkpoints): send the rest now.
                 try await context.output.send(out)
                 continue
             }
@@ -225,7 +232,7 @@ struct JSONExtractNode: Node {
                             return
                         }
                         for range in ranges {
-                            plan.findMembers(in: text, record: range, into: &found)
+                            plan.findMembers(in: text, record: range, into: &found, keys: &keys)
                             writer.add(try extract(index: index, document: document, context) {
                                 try plan.value(of: $0, in: text, record: range, members: found)
                             })
@@ -246,6 +253,62 @@ struct JSONExtractNode: Node {
             }
         }
         try await writer.flush()
+    }
+
+    /// Appends the output record for the selected record at `range` as a document: the record's
+    /// text itself, or an object of the fields' names and the extracted values' text. The same
+    /// record as `extract` gives, with values kept as written.
+    @inline(__always)
+    func appendRecord(_ text: JSONText, _ range: Range<Int>, plan: DocumentPlan, members: MemberTexts,
+                      found: inout [Range<Int>?], keys: inout JSONKeyTable, to out: inout JSONDocuments,
+                      index: Int, document: Int, _ context: NodeContext) throws {
+        guard fields != nil else {
+            out.append(trusted: text, range: range)
+            return
+        }
+        plan.findMembers(in: text, record: range, into: &found, keys: &keys)
+        var separator = UInt8(ascii: "{")
+        for position in members.prefixes.indices {
+            if let value = plan.range(of: position, in: text, record: range, members: found) {
+                out.appendPart(separator)
+                out.appendPart(members.prefixes[position])
+                out.appendPart(trusted: text, range: value)
+            } else {
+                switch members.missing[position] {
+                case .null:
+                    out.appendPart(separator)
+                    out.appendPart(members.prefixes[position])
+                    out.appendPart(MemberTexts.null)
+                case .omit:
+                    continue
+                case .error:
+                    let field = fields![position]
+                    throw failure("no match for `\(field.query.text)`", field: field, index: index, document: document, context,
+                                  hint: "`missing: null` or `missing: omit` on the field accepts records without it")
+                }
+            }
+            separator = UInt8(ascii: ",")
+        }
+        if separator == UInt8(ascii: "{") { out.appendPart(separator) }
+        out.appendPart(UInt8(ascii: "}"))
+        out.endDocument()
+    }
+
+    /// What `appendRecord` writes for each field: `"name":`, and what a missing value does.
+    struct MemberTexts {
+        let prefixes: [[UInt8]]
+        let missing: [Missing]
+        static let null: [UInt8] = Array("null".utf8)
+
+        init(_ fields: [Field]) {
+            prefixes = fields.map { field in
+                var bytes: [UInt8] = []
+                JSON.writeString(field.name, to: &bytes)
+                bytes.append(UInt8(ascii: ":"))
+                return bytes
+            }
+            missing = fields.map(\.missing)
+        }
     }
 
     /// The records `records` selects in a document.
@@ -329,6 +392,8 @@ struct DocumentPlan: Sendable {
     /// there (nil when the field's first step is not a name, or the field is `$`).
     let names: [[UInt8]]
     let nameOfField: [Int?]
+    /// For a field that is one name (`$.id`): `nameOfField`, else nil.
+    let onlyName: [Int?]
 
     init(records: JSONPathQuery, fields: [[JSONPathStep]]?) {
         self.records = records
@@ -350,6 +415,7 @@ struct DocumentPlan: Sendable {
         }
         self.names = names
         self.nameOfField = nameOfField
+        onlyName = zip(fields ?? [], nameOfField).map { $0.count == 1 ? $1 : nil }
     }
 
     /// The ranges of the records in a document; nil when it has to be parsed.
@@ -361,37 +427,49 @@ struct DocumentPlan: Sendable {
     /// `members` is what `findMembers` found in this record.
     func value(of position: Int, in text: JSONText, record: Range<Int>,
                members: [Range<Int>?]) throws -> JSON? {
-        guard position >= 0, let fields else { return try JSONScanner.parse(text, record) }
+        try range(of: position, in: text, record: record, members: members).map { try JSONScanner.parse(text, $0) }
+    }
+
+    /// The text range of field `position` (-1: the whole record) in `record`; nil when missing.
+    func range(of position: Int, in text: JSONText, record: Range<Int>, members: [Range<Int>?]) -> Range<Int>? {
+        guard position >= 0, let fields else { return record }
+        if let name = onlyName[position] { return members[name] }
         let steps = fields[position]
-        let range: Range<Int>?
         if let name = nameOfField[position] {
-            range = members[name].flatMap { JSONPathStep.resolve(steps.dropFirst(), text, from: $0) }
-        } else {
-            range = JSONPathStep.resolve(steps[...], text, from: record)
+            return members[name].flatMap { JSONPathStep.resolve(steps.dropFirst(), text, from: $0) }
         }
-        return try range.map { try JSONScanner.parse(text, $0) }
+        return JSONPathStep.resolve(steps[...], text, from: record)
     }
 
     /// The values of the record's members named by the fields' first steps, in one pass over the
-    /// record (a repeated key keeps its last value, as in parsed objects).
-    func findMembers(in text: JSONText, record: Range<Int>, into found: inout [Range<Int>?]) {
+    /// record (a repeated key keeps its last value, as in parsed objects). `keys` remembers which
+    /// name each key seen so far is: records of one input share a few keys, so a key is looked up
+    /// once instead of compared with every name.
+    func findMembers(in text: JSONText, record: Range<Int>, into found: inout [Range<Int>?], keys: inout JSONKeyTable) {
         found.removeAll(keepingCapacity: true)
         found.append(contentsOf: repeatElement(nil, count: names.count))
         guard !names.isEmpty else { return }
         JSONScanner.forEachMember(text, object: record) { key, value in
-            let length = key.count
-            var matched = false
-            for (k, name) in names.enumerated() where name.count == length {
-                if JSONScanner.key(text, key, equals: name) {
-                    found[k] = value
-                    matched = true
-                }
+            let k: Int
+            if let known = keys.value(text, key) {
+                k = known
+            } else {
+                k = nameIndex(text, key)
+                keys.insert(text, key, value: k)
             }
-            if !matched, text[key].contains(UInt8(ascii: "\\")) {
-                // An escaped key can spell a name of another length.
-                for (k, name) in names.enumerated() where JSONScanner.key(text, key, equals: name) { found[k] = value }
-            }
+            if k >= 0 { found[k] = value }
             return true
         }
+    }
+
+    /// The position in `names` of the key at `key`, or -1.
+    private func nameIndex(_ text: JSONText, _ key: Range<Int>) -> Int {
+        let length = key.count
+        for (k, name) in names.enumerated() where name.count == length && JSONScanner.key(text, key, equals: name) { return k }
+        if text[key].contains(UInt8(ascii: "\\")) {
+            // An escaped key can spell a name of another length.
+            for (k, name) in names.enumerated() where JSONScanner.key(text, key, equals: name) { return k }
+        }
+        return -1
     }
 }

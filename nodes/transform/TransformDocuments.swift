@@ -195,24 +195,24 @@ extension TransformNode {
             scratch.positions[name] = -1
         }
 
-        out.write(byte: UInt8(ascii: "{"))
+        out.appendPart(UInt8(ascii: "{"))
         var first = true
         for member in scratch.members where !member.removed {
-            if !first { out.write(byte: UInt8(ascii: ",")) }
+            if !first { out.appendPart(UInt8(ascii: ",")) }
             first = false
             if let key = member.key {
                 // "key":
-                out.write(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(text.bytes)[key.lowerBound - 1..<key.upperBound + 2]))
+                out.appendPart(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(text.bytes)[key.lowerBound - 1..<key.upperBound + 2]))
             } else {
-                plan.keyTexts[member.name].withUnsafeBytes { out.write($0) }
+                out.appendPart(plan.keyTexts[member.name])
             }
             if member.value >= 0 {
-                out.write(scratch.values[member.value])
+                out.appendPart(scratch.values[member.value])
             } else {
-                out.write(text, member.text)
+                out.appendPart(trusted: text, range: member.text)
             }
         }
-        out.write(byte: UInt8(ascii: "}"))
+        out.appendPart(UInt8(ascii: "}"))
         out.endDocument()
         return true
     }

@@ -5,18 +5,29 @@
 # script, the database's own limit: psql \copy of the same final rows (CSV) into a staging table
 # plus the same upsert. Reports wall time (median of 3), rows/s and flow's peak RSS.
 #   COUNT=1000000 bash scripts/bench/products.sh
+#   SKIP_BUILD=1 bash scripts/bench/products.sh         # reuse .build/release/flow (or FLOW=path)
+#   VARIANT=extract bash scripts/bench/products.sh      # without the transform: every product's 8
+#                                                       # fields straight from json_extract (limit:
+#                                                       # \copy of those rows + the same upsert)
+#   TABLE=mine_products OUT=/tmp/mine bash ...          # when several people share the server
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 count="${COUNT:-1000000}"
 page=1000
 work="${BENCH_DIR:-/tmp/flow-bench}/products-$count"
-mkdir -p "$work"
+variant="${VARIANT:-full}"
+table="${TABLE:-bench_products}"
+# Per-run files (workflow, server port, RSS, logs); the generated pages stay in $work.
+out="${OUT:-$work}"
+mkdir -p "$work" "$out"
 bash scripts/services.sh start postgres >/dev/null
 # shellcheck disable=SC1091
 source "${FLOW_SERVICES_DIR:-/tmp/flow-services}/services.env"
 db="$FLOW_TEST_POSTGRES_URL"
-swift build -c release --static-swift-stdlib --product flow >/dev/null
-flow="$PWD/.build/release/flow"
+if [ -z "${SKIP_BUILD:-}" ] && [ -z "${FLOW:-}" ]; then
+  swift build -c release --static-swift-stdlib --product flow >/dev/null
+fi
+flow="${FLOW:-$PWD/.build/release/flow}"
 
 if [ ! -d "$work/pages" ]; then
   python3 scripts/bench/gen_products.py --pages $((count / page)) --page-size $page --out-dir "$work/pages"
@@ -37,18 +48,47 @@ with open(out, "w", newline="") as f:
                         p["stock"], p["availabilityStatus"], final])
 PY
 fi
-rows=$(wc -l < "$work/final.csv")
+# The extract variant loads every product's 8 fields (final_price stays NULL).
+if [ "$variant" = extract ] && [ ! -f "$work/extracted.csv" ]; then
+  python3 - "$work/pages" "$work/extracted.csv" <<'PY'
+import csv, json, os, sys
+src, out = sys.argv[1], sys.argv[2]
+with open(out, "w", newline="") as f:
+    w = csv.writer(f)
+    for name in sorted(os.listdir(src)):
+        for p in json.load(open(os.path.join(src, name)))["products"]:
+            w.writerow([p["id"], p["title"], p["category"], p.get("brand") or "", p["price"], p["discountPercentage"],
+                        p["stock"], p["availabilityStatus"], ""])
+PY
+fi
+case "$variant" in
+  full) reference="$work/final.csv" ;;
+  extract) reference="$work/extracted.csv" ;;
+  *) echo "products.sh: VARIANT is full or extract" >&2; exit 2 ;;
+esac
+rows=$(wc -l < "$reference")
 
 # The server exits when its stdin closes: keep a FIFO open on fd 3 while this script runs.
-rm -f "$work/server.in" && mkfifo "$work/server.in"
-python3 scripts/bench/products_server.py --dir "$work/pages" < "$work/server.in" > "$work/server.port" &
+rm -f "$out/server.in" && mkfifo "$out/server.in"
+python3 scripts/bench/products_server.py --dir "$work/pages" < "$out/server.in" > "$out/server.port" &
 server=$!
-exec 3>"$work/server.in"
+exec 3>"$out/server.in"
 trap 'exec 3>&-; kill $server 2>/dev/null || true' EXIT
-for _ in $(seq 100); do grep -q '^PORT=' "$work/server.port" 2>/dev/null && break; sleep 0.1; done
-port=$(sed -n 's/^PORT=//p' "$work/server.port")
+for _ in $(seq 100); do grep -q '^PORT=' "$out/server.port" 2>/dev/null && break; sleep 0.1; done
+port=$(sed -n 's/^PORT=//p' "$out/server.port")
 
-cat > "$work/products.yaml" <<YAML
+if [ "$variant" = full ]; then
+  stage='  in_stock:
+    type: transform
+    input: products
+    filter: status = "In Stock"
+    set: { final_price: "$round(price * (1 - discount / 100), 2)" }'
+  store_input=in_stock
+else
+  stage=''
+  store_input=products
+fi
+cat > "$out/products.yaml" <<YAML
 name: products-bench
 params:
   parallel: { type: integer, default: 1 }
@@ -71,43 +111,39 @@ nodes:
       discount: \$.discountPercentage
       stock: \$.stock
       status: \$.availabilityStatus
-  in_stock:
-    type: transform
-    input: products
-    filter: status = "In Stock"
-    set: { final_price: "\$round(price * (1 - discount / 100), 2)" }
+$stage
   store:
     type: jdbc_output
-    input: in_stock
+    input: $store_input
     url: $db
-    table: bench_products
+    table: $table
     mode: upsert
     key: [id]
     columns: { id: bigint, title: text, category: text, brand: text, price: double precision, discount: double precision, stock: bigint, status: text, final_price: double precision }
 YAML
 
 reset_table() {
-  psql -q "$db" -c "DROP TABLE IF EXISTS bench_products" -c "CREATE TABLE bench_products (id bigint PRIMARY KEY, title text, category text, brand text, price double precision, discount double precision, stock bigint, status text, final_price double precision)" >/dev/null
+  psql -q "$db" -c "DROP TABLE IF EXISTS $table" -c "CREATE TABLE $table (id bigint PRIMARY KEY, title text, category text, brand text, price double precision, discount double precision, stock bigint, status text, final_price double precision)" >/dev/null
 }
 
 times_flow=()
 for i in 1 2 3; do
   reset_table
   start=$(date +%s.%N)
-  /usr/bin/time -f "%M" -o "$work/rss-$i" "$flow" run "$work/products.yaml" --no-progress --param "parallel=${PARALLEL:-4}" >"$work/flow-$i.out" 2>&1
+  /usr/bin/time -f "%M %U %S" -o "$out/rss-$i" "$flow" run "$out/products.yaml" --no-progress --param "parallel=${PARALLEL:-4}" >"$out/flow-$i.out" 2>&1
   end=$(date +%s.%N)
   times_flow+=("$(echo "$end - $start" | bc)")
 done
-loaded=$(psql -tA "$db" -c "SELECT count(*) FROM bench_products")
+loaded=$(psql -tA "$db" -c "SELECT count(*) FROM $table")
 
 times_ref=()
 for i in 1 2 3; do
   reset_table
   start=$(date +%s.%N)
   psql -q "$db" >/dev/null <<SQL
-CREATE TEMP TABLE stage (LIKE bench_products);
-\copy stage FROM '$work/final.csv' WITH (FORMAT csv)
-INSERT INTO bench_products SELECT * FROM stage
+CREATE TEMP TABLE stage (LIKE $table);
+\copy stage FROM '$reference' WITH (FORMAT csv)
+INSERT INTO $table SELECT * FROM stage
 ON CONFLICT (id) DO UPDATE SET title = EXCLUDED.title, category = EXCLUDED.category, brand = EXCLUDED.brand,
   price = EXCLUDED.price, discount = EXCLUDED.discount, stock = EXCLUDED.stock, status = EXCLUDED.status,
   final_price = EXCLUDED.final_price;
@@ -116,14 +152,17 @@ SQL
   times_ref+=("$(echo "$end - $start" | bc)")
 done
 
-python3 - "$rows" "$loaded" "$work" "${times_flow[@]}" "${times_ref[@]}" <<'PY'
+python3 - "$rows" "$loaded" "$out" "$variant" "${times_flow[@]}" "${times_ref[@]}" <<'PY'
 import statistics, sys
-rows, loaded, work = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
-t = [float(x) for x in sys.argv[4:]]
+rows, loaded, out, variant = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
+t = [float(x) for x in sys.argv[5:]]
 flow, ref = statistics.median(t[:3]), statistics.median(t[3:])
-rss = max(int(open(f"{work}/rss-{i}").read().split()[-1]) for i in (1, 2, 3)) / 1024
-print(f"products e2e: {rows:,} rows expected, {loaded:,} loaded")
-print(f"  flow (webapi -> json_extract -> transform -> jdbc_output upsert): {flow:.2f} s median, {rows/flow:,.0f} rows/s, peak RSS {rss:.1f} MB")
+usage = [open(f"{out}/rss-{i}").read().split()[-3:] for i in (1, 2, 3)]
+rss = max(int(u[0]) for u in usage) / 1024
+cpu = statistics.median(float(u[1]) + float(u[2]) for u in usage)
+pipeline = "webapi -> json_extract -> transform -> jdbc_output upsert" if variant == "full" else "webapi -> json_extract -> jdbc_output upsert"
+print(f"products e2e ({variant}): {rows:,} rows expected, {loaded:,} loaded")
+print(f"  flow ({pipeline}): {flow:.2f} s median ({', '.join(f'{x:.2f}' for x in t[:3])}), {rows/flow:,.0f} rows/s, peak RSS {rss:.1f} MB, CPU {cpu:.2f} s")
 print(f"  limit (psql \\copy of the final rows + the same upsert):           {ref:.2f} s median, {rows/ref:,.0f} rows/s")
 print(f"  ratio flow / limit: {flow/ref:.2f}x (target <= 1.3x; peak RSS target < 64 MB)")
 PY

@@ -1,0 +1,247 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import FlowJSON
+import FlowPostgres
+
+/// COPY rows encoded straight from JSON documents kept as bytes, with the same checks as the parsed
+/// path (`convert` and `ColumnKind.convert`): each column's member is found by its key, and its text
+/// is written as COPY text without building a `JSON` value. Strings are unescaped from JSON and
+/// escaped for COPY, numbers are copied as written (`1.50` keeps its scale in a numeric column),
+/// objects and arrays are written as their compact text. Where a rule needs the value (a number
+/// written with an exponent into an integer column, a string into a numeric one), just that member
+/// is parsed and goes through `ColumnKind.convert`. A record the checks reject is parsed whole and
+/// converted by `convert`, which throws the parsed path's error.
+extension RecordFeed {
+    /// Finds the members of the record in `text` that are columns (`found`, the last of a repeated
+    /// key). False when the record must take the parsed path: not an object, or a member that is not
+    /// a column while `extra` is `error`.
+    func locate(_ text: JSONText) -> Bool {
+        guard text.count >= 2, text[0] == UInt8(ascii: "{") else { return false }
+        for k in found.indices { found[k] = nil }
+        var known = true
+        JSONScanner.forEachMember(text, object: 0..<text.count) { key, value in
+            let position = columnPosition(text, key)
+            if position >= 0 {
+                found[position] = value
+            } else if extra == .error {
+                known = false
+                return false
+            }
+            return true
+        }
+        return known
+    }
+
+    /// The column named by the key at `key`, or -1. Records of one input share a few keys: each is
+    /// compared with the column names once.
+    @inline(__always)
+    private func columnPosition(_ text: JSONText, _ key: Range<Int>) -> Int {
+        if let known = documentKeys.value(text, key) { return known }
+        var position = -1
+        for (k, name) in columnNames.enumerated() where JSONScanner.key(text, key, equals: name) {
+            position = k
+            break
+        }
+        documentKeys.insert(text, key, value: position)
+        return position
+    }
+
+    /// The record parsed and converted as the parsed path does: throws its error for a record the
+    /// bytes path rejected.
+    func convertParsed(_ text: JSONText, index: Int) throws -> [SQLCell] {
+        try convert(try JSONScanner.parse(text, 0..<text.count), index: index)
+    }
+
+    /// The cell the parsed path makes for the located value of column `position`, for key hashes;
+    /// nil when the value does not convert.
+    func cell(_ text: JSONText, column position: Int) -> SQLCell? {
+        guard let range = found[position] else { return .null }
+        if kinds[position] == .integer, let value = Self.plainInteger(text, range) { return .int(value) }
+        guard let value = try? JSONScanner.parse(text, range) else { return nil }
+        return kinds[position].convert(value, dialect: .postgres)
+    }
+
+    /// Encodes the located record as one COPY row. False (with part of the row written) when a value
+    /// does not fit its column: the caller discards the row and takes the parsed path for the error.
+    func encodeLocated(_ text: JSONText, into rows: inout PostgresCopyBuffer) -> Bool {
+        for position in kinds.indices {
+            guard let range = found[position] else {
+                rows.appendNull()
+                continue
+            }
+            guard encode(text, range, kind: kinds[position], into: &rows) else { return false }
+        }
+        rows.endRow()
+        return true
+    }
+
+    @inline(__always)
+    private func encode(_ text: JSONText, _ range: Range<Int>, kind: ColumnKind, into rows: inout PostgresCopyBuffer) -> Bool {
+        let first = text[range.lowerBound]
+        switch first {
+        case UInt8(ascii: "n"):
+            rows.appendNull()
+            return true
+        case UInt8(ascii: "\""):
+            switch kind {
+            case .text, .other:
+                rows.appendField { Self.appendUnescaped(text, range, to: &$0) }
+                return true
+            case .json:
+                rows.appendEscaped(UnsafeBufferPointer(rebasing: text.bytes[range]))
+                return true
+            default:
+                return encodeParsed(text, range, kind: kind, into: &rows)
+            }
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            guard kind == .text || kind == .json else { return encodeParsed(text, range, kind: kind, into: &rows) }
+            rows.appendEscaped(UnsafeBufferPointer(rebasing: text.bytes[range]))
+            return true
+        case UInt8(ascii: "t"), UInt8(ascii: "f"):
+            switch kind {
+            case .boolean:
+                rows.append(first == UInt8(ascii: "t"))
+                return true
+            case .text, .other, .json:
+                rows.appendField { $0.append(contentsOf: text[range]) }
+                return true
+            default:
+                return encodeParsed(text, range, kind: kind, into: &rows)
+            }
+        default:
+            // A number: copied as written where the column reads it as the parsed value would be written.
+            let copy: Bool
+            switch kind {
+            case .integer: copy = Self.plainInteger(text, range) != nil
+            case .double: copy = Self.isPlainDouble(text, range)
+            case .numeric:
+                // The parsed path rejects only numbers too large for a Double (infinite).
+                copy = range.count <= 300 && !Self.hasExponent(text, range)
+                    || (try? JSONScanner.parse(text, range)).flatMap { kind.convert($0, dialect: .postgres) } != nil
+            case .text, .other, .json: copy = true
+            default: copy = false
+            }
+            guard copy else { return encodeParsed(text, range, kind: kind, into: &rows) }
+            rows.appendField { $0.append(contentsOf: text[range]) }
+            return true
+        }
+    }
+
+    /// Parses the value at `range` and encodes it as the parsed path does; false when it does not
+    /// convert for the column.
+    private func encodeParsed(_ text: JSONText, _ range: Range<Int>, kind: ColumnKind, into rows: inout PostgresCopyBuffer) -> Bool {
+        guard let value = try? JSONScanner.parse(text, range), let cell = kind.convert(value, dialect: .postgres) else { return false }
+        switch cell {
+        case .null: rows.appendNull()
+        case .int(let i): rows.append(i)
+        case .double(let d): rows.append(d)
+        case .bool(let b): rows.append(b)
+        case .text(let s): rows.append(s)
+        }
+        return true
+    }
+
+    /// The value of an integer written without fraction or exponent in at most 18 digits (so within
+    /// Int64), else nil.
+    @inline(__always)
+    static func plainInteger(_ text: JSONText, _ range: Range<Int>) -> Int64? {
+        var i = range.lowerBound
+        let negative = text[i] == UInt8(ascii: "-")
+        if negative { i += 1 }
+        guard range.upperBound - i <= 18, i < range.upperBound else { return nil }
+        var value: Int64 = 0
+        while i < range.upperBound {
+            let digit = text[i] &- UInt8(ascii: "0")
+            guard digit < 10 else { return nil }
+            value = value * 10 + Int64(digit)
+            i += 1
+        }
+        return negative ? -value : value
+    }
+
+    /// A number that PostgreSQL's float8 input reads as the same Double as the parsed path writes:
+    /// no exponent (no overflow or underflow to tell apart), not too long, and not `-0` (the parsed
+    /// path reads it as the integer 0, float8 as negative zero).
+    @inline(__always)
+    static func isPlainDouble(_ text: JSONText, _ range: Range<Int>) -> Bool {
+        guard range.count <= 30, !hasExponent(text, range) else { return false }
+        return !(range.count == 2 && text[range.lowerBound] == UInt8(ascii: "-") && text[range.lowerBound + 1] == UInt8(ascii: "0"))
+    }
+
+    @inline(__always)
+    static func hasExponent(_ text: JSONText, _ range: Range<Int>) -> Bool {
+        for i in range where text[i] | 0x20 == UInt8(ascii: "e") { return true }
+        return false
+    }
+
+    /// Appends the JSON string at `range` (quotes included) unescaped, then escaped for COPY.
+    static func appendUnescaped(_ text: JSONText, _ range: Range<Int>, to out: inout [UInt8]) {
+        let base = text.bytes.baseAddress!
+        var i = range.lowerBound + 1
+        let end = range.upperBound - 1
+        while i < end {
+            // A run up to the next backslash: a validated string holds no raw control characters.
+            let j = memchr(base + i, 0x5C, end - i).map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) - base } ?? end
+            out.append(contentsOf: UnsafeBufferPointer(start: base + i, count: j - i))
+            guard j < end else { return }
+            let e = base[j + 1]
+            i = j + 2
+            switch e {
+            case UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "\\"))
+            case UInt8(ascii: "n"): out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "n"))
+            case UInt8(ascii: "r"): out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "r"))
+            case UInt8(ascii: "t"): out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "t"))
+            case UInt8(ascii: "b"): out.append(0x08)
+            case UInt8(ascii: "f"): out.append(0x0C)
+            case UInt8(ascii: "u"):
+                var scalar = hex4(base + i)
+                i += 4
+                if scalar >= 0xD800 && scalar < 0xDC00 {
+                    // Validation paired it with a low surrogate: `\uDC00`.
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (hex4(base + i + 2) - 0xDC00)
+                    i += 6
+                }
+                switch scalar {
+                case 0x5C: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "\\"))
+                case 0x0A: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "n"))
+                case 0x0D: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "r"))
+                case 0x09: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "t"))
+                default: appendUTF8(scalar, to: &out)
+                }
+            default:
+                // `"` and `/`.
+                out.append(e)
+            }
+        }
+    }
+
+    @inline(__always)
+    private static func hex4(_ p: UnsafePointer<UInt8>) -> UInt32 {
+        var v: UInt32 = 0
+        for k in 0..<4 {
+            let c = p[k] | 0x20
+            v = v << 4 | UInt32(c <= UInt8(ascii: "9") ? c &- UInt8(ascii: "0") : c &- UInt8(ascii: "a") &+ 10)
+        }
+        return v
+    }
+
+    private static func appendUTF8(_ scalar: UInt32, to out: inout [UInt8]) {
+        switch scalar {
+        case 0..<0x80:
+            out.append(UInt8(scalar))
+        case 0x80..<0x800:
+            out.append(UInt8(0xC0 | (scalar >> 6)))
+            out.append(UInt8(0x80 | (scalar & 0x3F)))
+        case 0x800..<0x10000:
+            out.append(UInt8(0xE0 | (scalar >> 12)))
+            out.append(UInt8(0x80 | ((scalar >> 6) & 0x3F)))
+            out.append(UInt8(0x80 | (scalar & 0x3F)))
+        default:
+            out.append(UInt8(0xF0 | (scalar >> 18)))
+            out.append(UInt8(0x80 | ((scalar >> 12) & 0x3F)))
+            out.append(UInt8(0x80 | ((scalar >> 6) & 0x3F)))
+            out.append(UInt8(0x80 | (scalar & 0x3F)))
+        }
+    }
+}
