@@ -10,6 +10,9 @@
 #                                                       # fields straight from json_extract (limit:
 #                                                       # \copy of those rows + the same upsert)
 #   TABLE=mine_products OUT=/tmp/mine bash ...          # when several people share the server
+#   PARALLEL=4 bash scripts/bench/products.sh           # webapi `parallel` (default 1: on two cores,
+#                                                       # fetching 4 pages at once costs CPU and memory
+#                                                       # and gains nothing, see docs/benchmarks.md)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 count="${COUNT:-1000000}"
@@ -130,7 +133,7 @@ times_flow=()
 for i in 1 2 3; do
   reset_table
   start=$(date +%s.%N)
-  /usr/bin/time -f "%M %U %S" -o "$out/rss-$i" "$flow" run "$out/products.yaml" --no-progress --param "parallel=${PARALLEL:-4}" >"$out/flow-$i.out" 2>&1
+  /usr/bin/time -f "%M %U %S" -o "$out/rss-$i" "$flow" run "$out/products.yaml" --no-progress --param "parallel=${PARALLEL:-1}" >"$out/flow-$i.out" 2>&1
   end=$(date +%s.%N)
   times_flow+=("$(echo "$end - $start" | bc)")
 done
