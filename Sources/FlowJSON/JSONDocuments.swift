@@ -80,9 +80,13 @@ public struct JSONDocuments: Sendable {
     public func withDocument<R>(_ i: Int, _ body: (JSONText) throws -> R) rethrows -> R {
         let r = range(i)
         let e = (i == 0 ? 0 : extentEnds[i - 1])..<extentEnds[i]
+        var hint = 0
         return try bytes.withUnsafeBufferPointer { b in
             try extents.withUnsafeBufferPointer { x in
-                try body(JSONText(bytes: UnsafeBufferPointer(rebasing: b[r]), extents: UnsafeBufferPointer(rebasing: x[e])))
+                try withUnsafeMutablePointer(to: &hint) { hint in
+                    try body(JSONText(bytes: UnsafeBufferPointer(rebasing: b[r]), extents: UnsafeBufferPointer(rebasing: x[e]),
+                                      hint: hint))
+                }
             }
         }
     }
@@ -454,10 +458,19 @@ public struct JSONText {
     public let bytes: UnsafeBufferPointer<UInt8>
     /// (start, end) pairs, by start.
     let extents: UnsafeBufferPointer<Int>
+    /// Where the last extent lookup ended (the index of the first pair starting at or after the
+    /// position asked for), when the creator provides room for it: navigation mostly moves
+    /// forward, so the next lookup is then answered from the neighbouring pairs.
+    let hint: UnsafeMutablePointer<Int>?
 
     public init(bytes: UnsafeBufferPointer<UInt8>, extents: UnsafeBufferPointer<Int>) {
+        self.init(bytes: bytes, extents: extents, hint: nil)
+    }
+
+    init(bytes: UnsafeBufferPointer<UInt8>, extents: UnsafeBufferPointer<Int>, hint: UnsafeMutablePointer<Int>?) {
         self.bytes = bytes
         self.extents = extents
+        self.hint = hint
     }
 
     @inlinable public var count: Int { bytes.count }
@@ -468,15 +481,31 @@ public struct JSONText {
     /// The end of the container starting at `start`, when validation recorded it.
     @usableFromInline
     func extentEnd(startingAt start: Int) -> Int? {
+        let pairs = extents.count / 2
+        if let hint {
+            // A few pairs forward from the last lookup: found, or known to be missing when
+            // `start` falls between two neighbouring pairs.
+            var k = hint.pointee
+            if k <= pairs && (k == 0 || extents[(k - 1) * 2] < start) {
+                var steps = 0
+                while k < pairs && extents[k * 2] < start && steps < 4 {
+                    k += 1
+                    steps += 1
+                }
+                if k == pairs || extents[k * 2] >= start {
+                    hint.pointee = k
+                    return k < pairs && extents[k * 2] == start ? extents[k * 2 + 1] : nil
+                }
+            }
+        }
         var low = 0
-        var high = extents.count / 2
+        var high = pairs
         while low < high {
             let mid = (low + high) / 2
-            let s = extents[mid * 2]
-            if s == start { return extents[mid * 2 + 1] }
-            if s < start { low = mid + 1 } else { high = mid }
+            if extents[mid * 2] < start { low = mid + 1 } else { high = mid }
         }
-        return nil
+        hint?.pointee = low
+        return low < pairs && extents[low * 2] == start ? extents[low * 2 + 1] : nil
     }
 }
 

@@ -123,13 +123,21 @@ import Testing
         docs.withDocument(1) { text in
             let bare = [Int]().withUnsafeBufferPointer { JSONText(bytes: text.bytes, extents: $0) }
             var checked = 0
+            var found: [Int: Int?] = [:]
             for i in 0..<text.count where text[i] == UInt8(ascii: "{") || text[i] == UInt8(ascii: "[") {
+                found[i] = text.extentEnd(startingAt: i)
                 // Only positions that start a value (not brackets inside strings) have extents.
-                guard let end = text.extentEnd(startingAt: i) else { continue }
+                guard let end = found[i]! else { continue }
                 #expect(JSONScanner.skipValue(bare, from: i) == end)
                 checked += 1
             }
             #expect(checked == 1 + 1 + 5 + 5 + 5)  // document, items, each item, its nested, its list
+            // Lookups going backwards or jumping around (the lookup keeps a hint of where the
+            // last one ended) find the same ends.
+            let positions = found.keys.sorted()
+            for i in positions.reversed() { #expect(text.extentEnd(startingAt: i) == found[i]!) }
+            var generator = SystemRandomNumberGenerator()
+            for i in positions.shuffled(using: &generator) { #expect(text.extentEnd(startingAt: i) == found[i]!) }
         }
     }
 }
