@@ -375,17 +375,21 @@ public struct JSONScanner {
         guard i + 4 <= end else { return nil }
         var v: UInt32 = 0
         for k in 0..<4 {
-            let c = byte(at: i + k)
-            let d: UInt32
-            switch c {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): d = UInt32(c - UInt8(ascii: "0"))
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): d = UInt32(c - UInt8(ascii: "a") + 10)
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): d = UInt32(c - UInt8(ascii: "A") + 10)
-            default: return nil
-            }
+            guard let d = Self.hexDigit(byte(at: i + k)) else { return nil }
             v = v << 4 | d
         }
         return v
+    }
+
+    /// The value of a hexadecimal digit, either case.
+    @inline(__always)
+    static func hexDigit(_ c: UInt8) -> UInt32? {
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return UInt32(c - UInt8(ascii: "0"))
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return UInt32(c - UInt8(ascii: "a") + 10)
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return UInt32(c - UInt8(ascii: "A") + 10)
+        default: return nil
+        }
     }
 
     @inline(__always)
@@ -613,6 +617,46 @@ extension JSONScanner {
             UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(text.bytes)[(key.lowerBound - 1)..<(key.upperBound + 1)]))
         else { return false }
         return decoded.utf8.elementsEqual(name)
+    }
+
+    /// Decodes the string at `range` (quotes included) of a validated, compact document without
+    /// building a `String`: `run` gets each stretch written without escapes, `scalar` each escaped
+    /// character (a surrogate pair as one scalar). Validation has checked every escape.
+    public static func forEachUnescaped(_ text: JSONText, string range: Range<Int>,
+                                        run: (UnsafeBufferPointer<UInt8>) -> Void, scalar: (UInt32) -> Void) {
+        let base = text.bytes.baseAddress!
+        var i = range.lowerBound + 1
+        let end = range.upperBound - 1
+        func hex4(_ at: Int) -> UInt32 {
+            (0..<4).reduce(0) { $0 << 4 | hexDigit(base[at + $1])! }
+        }
+        while i < end {
+            // Inside the quotes the next quote-or-backslash is a backslash, or there is none.
+            let j = i + flow_json_find_quote(base + i, end - i)
+            if j > i { run(UnsafeBufferPointer(start: base + i, count: j - i)) }
+            guard j < end else { return }
+            let e = base[j + 1]
+            i = j + 2
+            switch e {
+            case UInt8(ascii: "b"): scalar(0x08)
+            case UInt8(ascii: "f"): scalar(0x0C)
+            case UInt8(ascii: "n"): scalar(0x0A)
+            case UInt8(ascii: "r"): scalar(0x0D)
+            case UInt8(ascii: "t"): scalar(0x09)
+            case UInt8(ascii: "u"):
+                var value = hex4(i)
+                i += 4
+                if value >= 0xD800 && value < 0xDC00 {
+                    // Validation paired it with a low surrogate: `\uDC00`.
+                    value = 0x10000 + ((value - 0xD800) << 10) + (hex4(i + 2) - 0xDC00)
+                    i += 6
+                }
+                scalar(value)
+            default:
+                // `"`, `\\` and `/` stand for themselves.
+                scalar(UInt32(e))
+            }
+        }
     }
 
     /// The value at `range` parsed.

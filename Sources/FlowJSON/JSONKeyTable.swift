@@ -68,4 +68,19 @@ public struct JSONKeyTable: Sendable {
         starts.append(bytes.count)
         values.append(value)
     }
+
+    /// The index in `names` of the key at `key` (as written, without quotes; escapes are decoded
+    /// when comparing), or -1 when it is none of them. Each distinct key is compared with the
+    /// names once and remembered, so records of one shape cost one table lookup per member.
+    @inline(__always)
+    public mutating func position(of key: Range<Int>, in text: JSONText, among names: [[UInt8]]) -> Int {
+        if let known = value(text, key) { return known }
+        var position = -1
+        for (k, name) in names.enumerated() where JSONScanner.key(text, key, equals: name) {
+            position = k
+            break
+        }
+        insert(text, key, value: position)
+        return position
+    }
 }

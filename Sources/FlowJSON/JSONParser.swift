@@ -323,13 +323,8 @@ public struct JSONParser {
             guard i + 4 <= end else { throw error("truncated \\u escape", at: i) }
             var v: UInt32 = 0
             for k in 0..<4 {
-                let c = byte(at: i + k)
-                let d: UInt32
-                switch c {
-                case UInt8(ascii: "0")...UInt8(ascii: "9"): d = UInt32(c - UInt8(ascii: "0"))
-                case UInt8(ascii: "a")...UInt8(ascii: "f"): d = UInt32(c - UInt8(ascii: "a") + 10)
-                case UInt8(ascii: "A")...UInt8(ascii: "F"): d = UInt32(c - UInt8(ascii: "A") + 10)
-                default: throw error("invalid hex digit in \\u escape", at: i + k)
+                guard let d = JSONScanner.hexDigit(byte(at: i + k)) else {
+                    throw error("invalid hex digit in \\u escape", at: i + k)
                 }
                 v = v << 4 | d
             }

@@ -140,4 +140,22 @@ import Testing
             for i in positions.shuffled(using: &generator) { #expect(text.extentEnd(startingAt: i) == found[i]!) }
         }
     }
+
+    @Test func stringsDecodeAsTheParserDecodesThem() throws {
+        let strings = [
+            #""""#, #""plain""#, #""a\"b\\c\/d""#, #""\b\f\n\r\t""#, #""caf\u00e9 \u00E9""#,
+            #""\ud83d\ude00 and \u20ac""#, #""\u0000 nul""#, #""é raw, 😀 raw""#,
+            "\"" + String(repeating: "long run ", count: 10) + "\\n end\"",
+        ]
+        let docs = try documents(strings)
+        for (i, string) in strings.enumerated() {
+            var bytes: [UInt8] = []
+            docs.withDocument(i) { text in
+                JSONScanner.forEachUnescaped(text, string: 0..<text.count, run: { bytes.append(contentsOf: $0) }) {
+                    bytes.append(contentsOf: Array(String(Unicode.Scalar($0)!).utf8))
+                }
+            }
+            #expect(try JSON.string(String(decoding: bytes, as: UTF8.self)) == JSONParser.parse(string), "\(string)")
+        }
+    }
 }

@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import FlowJSON
 import FlowPostgres
 
@@ -21,7 +18,7 @@ extension RecordFeed {
         for k in found.indices { found[k] = nil }
         var known = true
         JSONScanner.forEachMember(text, object: 0..<text.count) { key, value in
-            let position = columnPosition(text, key)
+            let position = documentKeys.position(of: key, in: text, among: columnNames)
             if position >= 0 {
                 found[position] = value
             } else if extra == .error {
@@ -31,20 +28,6 @@ extension RecordFeed {
             return true
         }
         return known
-    }
-
-    /// The column named by the key at `key`, or -1. Records of one input share a few keys: each is
-    /// compared with the column names once.
-    @inline(__always)
-    private func columnPosition(_ text: JSONText, _ key: Range<Int>) -> Int {
-        if let known = documentKeys.value(text, key) { return known }
-        var position = -1
-        for (k, name) in columnNames.enumerated() where JSONScanner.key(text, key, equals: name) {
-            position = k
-            break
-        }
-        documentKeys.insert(text, key, value: position)
-        return position
     }
 
     /// The record parsed and converted as the parsed path does: throws its error for a record the
@@ -175,73 +158,18 @@ extension RecordFeed {
         return false
     }
 
-    /// Appends the JSON string at `range` (quotes included) unescaped, then escaped for COPY.
+    /// Appends the JSON string at `range` (quotes included) unescaped, then escaped for COPY: a
+    /// validated string's unescaped runs hold no backslash or control character, so only escaped
+    /// characters need COPY's escapes.
     static func appendUnescaped(_ text: JSONText, _ range: Range<Int>, to out: inout [UInt8]) {
-        let base = text.bytes.baseAddress!
-        var i = range.lowerBound + 1
-        let end = range.upperBound - 1
-        while i < end {
-            // A run up to the next backslash: a validated string holds no raw control characters.
-            let j = memchr(base + i, 0x5C, end - i).map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) - base } ?? end
-            out.append(contentsOf: UnsafeBufferPointer(start: base + i, count: j - i))
-            guard j < end else { return }
-            let e = base[j + 1]
-            i = j + 2
-            switch e {
-            case UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "\\"))
-            case UInt8(ascii: "n"): out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "n"))
-            case UInt8(ascii: "r"): out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "r"))
-            case UInt8(ascii: "t"): out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "t"))
-            case UInt8(ascii: "b"): out.append(0x08)
-            case UInt8(ascii: "f"): out.append(0x0C)
-            case UInt8(ascii: "u"):
-                var scalar = hex4(base + i)
-                i += 4
-                if scalar >= 0xD800 && scalar < 0xDC00 {
-                    // Validation paired it with a low surrogate: `\uDC00`.
-                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (hex4(base + i + 2) - 0xDC00)
-                    i += 6
-                }
-                switch scalar {
-                case 0x5C: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "\\"))
-                case 0x0A: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "n"))
-                case 0x0D: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "r"))
-                case 0x09: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "t"))
-                default: appendUTF8(scalar, to: &out)
-                }
-            default:
-                // `"` and `/`.
-                out.append(e)
+        JSONScanner.forEachUnescaped(text, string: range, run: { out.append(contentsOf: $0) }) { scalar in
+            switch scalar {
+            case 0x5C: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "\\"))
+            case 0x0A: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "n"))
+            case 0x0D: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "r"))
+            case 0x09: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "t"))
+            default: UTF8.encode(Unicode.Scalar(scalar)!) { out.append($0) }
             }
-        }
-    }
-
-    @inline(__always)
-    private static func hex4(_ p: UnsafePointer<UInt8>) -> UInt32 {
-        var v: UInt32 = 0
-        for k in 0..<4 {
-            let c = p[k] | 0x20
-            v = v << 4 | UInt32(c <= UInt8(ascii: "9") ? c &- UInt8(ascii: "0") : c &- UInt8(ascii: "a") &+ 10)
-        }
-        return v
-    }
-
-    private static func appendUTF8(_ scalar: UInt32, to out: inout [UInt8]) {
-        switch scalar {
-        case 0..<0x80:
-            out.append(UInt8(scalar))
-        case 0x80..<0x800:
-            out.append(UInt8(0xC0 | (scalar >> 6)))
-            out.append(UInt8(0x80 | (scalar & 0x3F)))
-        case 0x800..<0x10000:
-            out.append(UInt8(0xE0 | (scalar >> 12)))
-            out.append(UInt8(0x80 | ((scalar >> 6) & 0x3F)))
-            out.append(UInt8(0x80 | (scalar & 0x3F)))
-        default:
-            out.append(UInt8(0xF0 | (scalar >> 18)))
-            out.append(UInt8(0x80 | ((scalar >> 12) & 0x3F)))
-            out.append(UInt8(0x80 | ((scalar >> 6) & 0x3F)))
-            out.append(UInt8(0x80 | (scalar & 0x3F)))
         }
     }
 }

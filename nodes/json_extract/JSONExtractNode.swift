@@ -195,18 +195,14 @@ struct JSONExtractNode: Node {
                 var out = JSONDocuments(reservingBytes: reservedBytes, documents: context.output.batchSize)
                 for d in 0..<texts.count {
                     try texts.withDocument(d) { text in
-                        guard let ranges = plan.records(in: text) else {
-                            for record in selected(try JSONScanner.parse(text, 0..<text.count)) {
-                                out.append(try extract(record, index: index, document: document, context))
-                                index += 1
-                            }
-                            return
-                        }
-                        for range in ranges {
+                        try forEachRecord(in: text, plan: plan, parsed: { record in
+                            out.append(try extract(record, index: index, document: document, context))
+                            index += 1
+                        }, at: { range in
                             try appendRecord(text, range, plan: plan, members: members, found: &found, keys: &keys,
                                              to: &out, index: index, document: document, context)
                             index += 1
-                        }
+                        })
                     }
                     document += 1
                     if out.count >= context.output.batchSize {
@@ -224,20 +220,16 @@ struct JSONExtractNode: Node {
                 // Selected on the bytes: only the fields' values are parsed.
                 for d in 0..<texts.count {
                     try texts.withDocument(d) { text in
-                        guard let ranges = plan.records(in: text) else {
-                            for record in selected(try JSONScanner.parse(text, 0..<text.count)) {
-                                writer.add(try extract(record, index: index, document: document, context))
-                                index += 1
-                            }
-                            return
-                        }
-                        for range in ranges {
+                        try forEachRecord(in: text, plan: plan, parsed: { record in
+                            writer.add(try extract(record, index: index, document: document, context))
+                            index += 1
+                        }, at: { range in
                             plan.findMembers(in: text, record: range, into: &found, keys: &keys)
                             writer.add(try extract(index: index, document: document, context) {
                                 try plan.value(of: $0, in: text, record: range, members: found)
                             })
                             index += 1
-                        }
+                        })
                     }
                     document += 1
                     try await writer.sendFull()
@@ -282,9 +274,7 @@ struct JSONExtractNode: Node {
                 case .omit:
                     continue
                 case .error:
-                    let field = fields![position]
-                    throw failure("no match for `\(field.query.text)`", field: field, index: index, document: document, context,
-                                  hint: "`missing: null` or `missing: omit` on the field accepts records without it")
+                    throw missingFailure(fields![position], index: index, document: document, context)
                 }
             }
             separator = UInt8(ascii: ",")
@@ -309,6 +299,18 @@ struct JSONExtractNode: Node {
             }
             missing = fields.map(\.missing)
         }
+    }
+
+    /// Calls `at` with the range of each record `records` selects in a document kept as text, or,
+    /// when the selection needs values, `parsed` with each record of the parsed document.
+    @inline(__always)
+    func forEachRecord(in text: JSONText, plan: DocumentPlan, parsed: (JSON) throws -> Void,
+                       at: (Range<Int>) throws -> Void) throws {
+        guard let ranges = plan.records(in: text) else {
+            for record in selected(try JSONScanner.parse(text, 0..<text.count)) { try parsed(record) }
+            return
+        }
+        for range in ranges { try at(range) }
     }
 
     /// The records `records` selects in a document.
@@ -353,8 +355,7 @@ struct JSONExtractNode: Node {
                 case .null: output.appendUnchecked(field.name, .null)
                 case .omit: break
                 case .error:
-                    throw failure("no match for `\(field.query.text)`", field: field, index: index, document: document, context,
-                                  hint: "`missing: null` or `missing: omit` on the field accepts records without it")
+                    throw missingFailure(field, index: index, document: document, context)
                 }
                 continue
             }
@@ -368,6 +369,12 @@ struct JSONExtractNode: Node {
             output.appendUnchecked(field.name, value)
         }
         return .object(output)
+    }
+
+    /// A field with `missing: error` that matched nothing.
+    func missingFailure(_ field: Field, index: Int, document: Int, _ context: NodeContext) -> NodeError {
+        failure("no match for `\(field.query.text)`", field: field, index: index, document: document, context,
+                hint: "`missing: null` or `missing: omit` on the field accepts records without it")
     }
 
     /// `record 17, field "price": ...`, with where the record came from when `records` is not `$`.
@@ -450,26 +457,9 @@ struct DocumentPlan: Sendable {
         found.append(contentsOf: repeatElement(nil, count: names.count))
         guard !names.isEmpty else { return }
         JSONScanner.forEachMember(text, object: record) { key, value in
-            let k: Int
-            if let known = keys.value(text, key) {
-                k = known
-            } else {
-                k = nameIndex(text, key)
-                keys.insert(text, key, value: k)
-            }
+            let k = keys.position(of: key, in: text, among: names)
             if k >= 0 { found[k] = value }
             return true
         }
-    }
-
-    /// The position in `names` of the key at `key`, or -1.
-    private func nameIndex(_ text: JSONText, _ key: Range<Int>) -> Int {
-        let length = key.count
-        for (k, name) in names.enumerated() where name.count == length && JSONScanner.key(text, key, equals: name) { return k }
-        if text[key].contains(UInt8(ascii: "\\")) {
-            // An escaped key can spell a name of another length.
-            for (k, name) in names.enumerated() where JSONScanner.key(text, key, equals: name) { return k }
-        }
-        return -1
     }
 }

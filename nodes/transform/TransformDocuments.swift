@@ -50,7 +50,7 @@ struct TransformDocumentPlan: Sendable {
         isRead = names.map(read.contains)
         keyTexts = names.map { name in
             var text: [UInt8] = []
-            JSON.string(name).write(to: &text)
+            JSON.writeString(name, to: &text)
             text.append(UInt8(ascii: ":"))
             return text
         }
@@ -78,6 +78,8 @@ extension TransformNode {
         var positions: [Int] = []
         /// Values computed by `set`.
         var values: [JSON] = []
+        /// Keys as written, to the plan's names.
+        var keys = JSONKeyTable()
     }
 
     /// Filters and rewrites the documents of one batch into `out`. `index` counts records across
@@ -112,7 +114,7 @@ extension TransformNode {
         }
         var repeated = false
         JSONScanner.forEachMember(text, object: 0..<text.count) { key, value in
-            let name = plan.name(of: key, in: text)
+            let name = scratch.keys.position(of: key, in: text, among: plan.names)
             if name >= 0 {
                 if scratch.positions[name] >= 0 {
                     repeated = true
@@ -215,30 +217,5 @@ extension TransformNode {
         out.appendPart(UInt8(ascii: "}"))
         out.endDocument()
         return true
-    }
-}
-
-extension TransformDocumentPlan {
-    /// The index in `names` of the key at `key` (as written, without quotes), or -1.
-    @inline(__always)
-    func name(of key: Range<Int>, in text: JSONText) -> Int {
-        let count = key.count
-        var escaped = false
-        for n in names.indices {
-            let name = names[n]
-            if name.count == count {
-                var same = true
-                for k in 0..<count where text[key.lowerBound + k] != name[k] {
-                    same = false
-                    break
-                }
-                if same { return n }
-            }
-            if name.count < count { escaped = true }
-        }
-        // A key written with escapes is longer than its name.
-        guard escaped, text[key].contains(UInt8(ascii: "\\")) else { return -1 }
-        for n in names.indices where JSONScanner.key(text, key, equals: names[n]) { return n }
-        return -1
     }
 }
