@@ -10,48 +10,76 @@ import Darwin
 /// open-addressing table; it stops learning after `limit` keys (records with ever new keys), and the
 /// caller then decides unknown keys the slow way.
 public struct JSONKeyTable: Sendable {
-    private var slots = [Int32](repeating: -1, count: 256)
+    /// A stored key: its first and last eight bytes (the whole of a key up to sixteen bytes, compared
+    /// as two words), its length, where the rest of a longer key is in `bytes`, and its value.
+    private struct Entry {
+        var head: UInt64
+        var tail: UInt64
+        var length: Int
+        var start: Int
+        var value: Int
+    }
+
+    /// Allocated by the first `insert`: an empty table costs nothing to make.
+    private var slots: [Int32] = []
+    private var entries: [Entry] = []
+    /// The bytes of keys longer than sixteen bytes.
     private var bytes: [UInt8] = []
-    /// Key `i` is `bytes[starts[i]..<starts[i + 1]]`.
-    private var starts: [Int] = [0]
-    private var values: [Int] = []
     public static let limit = 128
 
     public init() {}
 
-    /// The length and three of the key's bytes (first, second, last): enough to tell the keys of
-    /// a record type apart, and a few loads instead of a pass over the key.
+    /// Up to eight bytes from `p` (fewer when `count` is smaller), as a little-endian word padded
+    /// with zeros. Loads a whole word when the text has room for it.
     @inline(__always)
-    private static func hash(_ text: JSONText, _ key: Range<Int>) -> Int {
+    private static func word(_ text: JSONText, at offset: Int, count: Int) -> UInt64 {
+        let p = text.bytes.baseAddress! + offset
+        if offset + 8 <= text.count {
+            let w = UInt64(littleEndian: UnsafeRawPointer(p).loadUnaligned(as: UInt64.self))
+            return count >= 8 ? w : w & ((1 &<< UInt64(count * 8)) &- 1)
+        }
+        var w: UInt64 = 0
+        for k in 0..<min(count, 8) { w |= UInt64(p[k]) << UInt64(k * 8) }
+        return w
+    }
+
+    /// The key's first and last words: for a key of at most eight bytes the tail is 0, for one of
+    /// nine to sixteen bytes the two words overlap and cover it.
+    @inline(__always)
+    private static func words(_ text: JSONText, _ key: Range<Int>) -> (head: UInt64, tail: UInt64) {
         let n = key.count
-        guard n > 0 else { return 0 }
-        let base = text.bytes.baseAddress! + key.lowerBound
-        var h = UInt64(n) | UInt64(base[0]) << 8 | UInt64(base[n - 1]) << 16 | UInt64(base[n > 1 ? 1 : 0]) << 24
-        h = h &* 0x9E37_79B9_7F4A_7C15
-        return Int(truncatingIfNeeded: h >> 40)
+        let head = word(text, at: key.lowerBound, count: n)
+        return (head, n > 8 ? word(text, at: key.upperBound - 8, count: 8) : 0)
+    }
+
+    @inline(__always)
+    private static func slot(_ head: UInt64, _ tail: UInt64, _ length: Int, mask: Int) -> Int {
+        let h = (head ^ tail &* 0xC2B2_AE3D_27D4_EB4F ^ UInt64(length)) &* 0x9E37_79B9_7F4A_7C15
+        return Int(truncatingIfNeeded: h >> 40) & mask
     }
 
     /// The value stored for the key whose bytes are at `key` (without quotes), or nil.
     @inline(__always)
     public func value(_ text: JSONText, _ key: Range<Int>) -> Int? {
+        guard !slots.isEmpty else { return nil }
         let mask = slots.count - 1
-        var slot = Self.hash(text, key) & mask
-        let count = key.count
-        let probe = text.bytes.baseAddress! + key.lowerBound
+        let n = key.count
+        let (head, tail) = Self.words(text, key)
+        var slot = Self.slot(head, tail, n, mask: mask)
         return slots.withUnsafeBufferPointer { slots in
-            starts.withUnsafeBufferPointer { starts in
-                bytes.withUnsafeBufferPointer { bytes in
-                    while true {
-                        let entry = Int(slots[slot])
-                        if entry < 0 { return nil }
-                        let start = starts[entry]
-                        if starts[entry + 1] - start == count
-                            && (count == 0 || memcmp(bytes.baseAddress! + start, probe, count) == 0)
-                        {
-                            return values[entry]
-                        }
-                        slot = (slot + 1) & mask
+            entries.withUnsafeBufferPointer { entries in
+                while true {
+                    let index = Int(slots[slot])
+                    if index < 0 { return nil }
+                    let entry = entries[index]
+                    if entry.head == head && entry.tail == tail && entry.length == n
+                        && (n <= 16 || bytes.withUnsafeBufferPointer { stored in
+                            memcmp(stored.baseAddress! + entry.start, text.bytes.baseAddress! + key.lowerBound + 8, n - 16) == 0
+                        })
+                    {
+                        return entry.value
                     }
+                    slot = (slot + 1) & mask
                 }
             }
         }
@@ -60,13 +88,17 @@ public struct JSONKeyTable: Sendable {
     /// Stores `value` for the key at `key`, which must not be in the table yet; ignored once the
     /// table holds `limit` keys.
     public mutating func insert(_ text: JSONText, _ key: Range<Int>, value: Int) {
-        guard values.count < Self.limit else { return }
-        var slot = Self.hash(text, key) & (slots.count - 1)
+        guard entries.count < Self.limit else { return }
+        if slots.isEmpty { slots = [Int32](repeating: -1, count: 256) }
+        let n = key.count
+        let (head, tail) = Self.words(text, key)
+        var slot = Self.slot(head, tail, n, mask: slots.count - 1)
         while slots[slot] >= 0 { slot = (slot + 1) & (slots.count - 1) }
-        slots[slot] = Int32(values.count)
-        bytes.append(contentsOf: text[key])
-        starts.append(bytes.count)
-        values.append(value)
+        slots[slot] = Int32(entries.count)
+        // Beyond sixteen bytes the words cover the first and last eight; the middle is kept.
+        let start = bytes.count
+        if n > 16 { bytes.append(contentsOf: text[key.lowerBound + 8..<key.upperBound - 8]) }
+        entries.append(Entry(head: head, tail: tail, length: n, start: start, value: value))
     }
 
     /// The index in `names` of the key at `key` (as written, without quotes; escapes are decoded

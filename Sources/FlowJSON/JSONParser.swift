@@ -364,24 +364,50 @@ public struct JSONParser {
                 i += 1
             }
             var isInteger = true
+            // The digits as one integer (`significand`) and the power of ten it is scaled by.
+            var significand = magnitude
+            var scale = 0
             if i < end, byte(at: i) == UInt8(ascii: ".") {
                 isInteger = false
                 i += 1
                 guard i < end, isDigit(byte(at: i)) else {
                     throw error("invalid number: expected a digit after '.'", at: i)
                 }
-                while i < end, isDigit(byte(at: i)) { i += 1 }
+                while i < end, isDigit(byte(at: i)) {
+                    let (m1, o1) = significand.multipliedReportingOverflow(by: 10)
+                    let (m2, o2) = m1.addingReportingOverflow(UInt64(byte(at: i) - UInt8(ascii: "0")))
+                    significand = m2
+                    overflow = overflow || o1 || o2
+                    scale -= 1
+                    i += 1
+                }
             }
             if i < end, byte(at: i) == UInt8(ascii: "e") || byte(at: i) == UInt8(ascii: "E") {
                 isInteger = false
                 i += 1
-                if i < end, byte(at: i) == UInt8(ascii: "+") || byte(at: i) == UInt8(ascii: "-") { i += 1 }
+                var negativeExponent = false
+                if i < end, byte(at: i) == UInt8(ascii: "+") || byte(at: i) == UInt8(ascii: "-") {
+                    negativeExponent = byte(at: i) == UInt8(ascii: "-")
+                    i += 1
+                }
                 guard i < end, isDigit(byte(at: i)) else {
                     throw error("invalid number: expected a digit in exponent", at: i)
                 }
-                while i < end, isDigit(byte(at: i)) { i += 1 }
+                var exponent = 0
+                while i < end, isDigit(byte(at: i)) {
+                    // Past 10^6 no fast path applies; the digits only need consuming.
+                    if exponent < 1_000_000 { exponent = exponent * 10 + Int(byte(at: i) - UInt8(ascii: "0")) }
+                    i += 1
+                }
+                scale += negativeExponent ? -exponent : exponent
             }
             position = i
+            if !isInteger && !overflow && significand <= 1 << 53 && scale >= -22 && scale <= 22 {
+                // Both the significand and the power of ten are exact doubles, so one division or
+                // multiplication rounds correctly: the value strtod gives (Clinger's fast path).
+                let value = scale < 0 ? Double(significand) / Self.powersOfTen[-scale] : Double(significand) * Self.powersOfTen[scale]
+                return .double(negative ? -value : value)
+            }
             if isInteger && !overflow {
                 if negative {
                     if magnitude <= UInt64(Int.max) + 1 {
@@ -403,6 +429,12 @@ public struct JSONParser {
                 return strtod(tmp.baseAddress!, nil)
             }
         }
+
+        /// 10^0 through 10^22, the powers of ten a double holds exactly.
+        static let powersOfTen: [Double] = [
+            1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
+            1e20, 1e21, 1e22,
+        ]
 
         @inline(__always)
         func isDigit(_ c: UInt8) -> Bool { c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") }

@@ -4,13 +4,18 @@
 /// (``PostgresCopyWriter/write(_:)``), for example while the connection runs another statement.
 public struct PostgresCopyBuffer: Sendable {
     /// The encoded rows.
-    public internal(set) var bytes: [UInt8] = []
+    public internal(set) var bytes: [UInt8] {
+        get { storage }
+        _modify { yield &storage }
+    }
+    /// `bytes`, for the inlined appends.
+    @usableFromInline var storage: [UInt8] = []
     /// Rows ended so far.
     public private(set) var rowCount = 0
-    private var atRowStart = true
+    @usableFromInline var atRowStart = true
 
     public init(minimumCapacity: Int = 0) {
-        bytes.reserveCapacity(minimumCapacity)
+        storage.reserveCapacity(minimumCapacity)
     }
 
     public var isEmpty: Bool { bytes.isEmpty }
@@ -22,9 +27,9 @@ public struct PostgresCopyBuffer: Sendable {
         atRowStart = true
     }
 
-    @inline(__always)
-    private mutating func separate() {
-        if atRowStart { atRowStart = false } else { bytes.append(UInt8(ascii: "\t")) }
+    @inlinable
+    mutating func separate() {
+        if atRowStart { atRowStart = false } else { storage.append(UInt8(ascii: "\t")) }
     }
 
     public mutating func appendNull() {
@@ -72,10 +77,10 @@ public struct PostgresCopyBuffer: Sendable {
     /// Appends a field whose text `body` writes to the buffer itself, already in COPY's text format
     /// (escaped as ``PostgresCopyText/appendEscaped(_:to:)`` would escape it): for callers that encode
     /// straight from bytes of their own, such as JSON text.
-    @inline(__always)
+    @inlinable
     public mutating func appendField(_ body: (inout [UInt8]) throws -> Void) rethrows {
         separate()
-        try body(&bytes)
+        try body(&storage)
     }
 
     /// Appends `text` as one field, with COPY's backslash escapes.

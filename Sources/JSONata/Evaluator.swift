@@ -1,4 +1,5 @@
 import FlowJSON
+import Synchronization
 
 /// The per-evaluation state: resource limits, global bindings, and the tree-walking evaluator itself
 /// (a port of jsonata-js's `evaluate*` functions).
@@ -19,6 +20,9 @@ final class Evaluator {
     @exclusivity(unchecked) var rootInput: Value?
     /// Set when evaluation stopped because it ran out of its native stack budget.
     @exclusivity(unchecked) var stackExhausted = false
+    /// The scope of the expression's top level; kept for the next evaluation when nothing else
+    /// (a function value that outlived the evaluation) holds it.
+    @exclusivity(unchecked) private var root = Frame(parent: nil)
 
     init(globals: [String: JSON], globalsShadowBuiltins: Bool = true, maxDepth: Int, stackLimit: Int, timeLimit: Duration?) {
         self.globals = globals
@@ -26,6 +30,27 @@ final class Evaluator {
         self.maxDepth = maxDepth
         self.stackLimit = stackLimit
         self.timeLimit = timeLimit
+    }
+
+    /// An empty top-level scope for an evaluation.
+    func rootFrame() -> Frame {
+        if isKnownUniquelyReferenced(&root) {
+            root.names.removeAll(keepingCapacity: true)
+            root.values.removeAll(keepingCapacity: true)
+        } else {
+            root = Frame(parent: nil)
+        }
+        return root
+    }
+
+    /// Readies the evaluator for another evaluation with the same globals and limits.
+    func reset() {
+        deadline = nil
+        depth = 0
+        ticks = 0
+        nowCache = nil
+        rootInput = nil
+        stackExhausted = false
     }
 
     /// The evaluation's deadline, starting the clock if it has not started yet (nil without a time limit).
@@ -964,6 +989,39 @@ final class Evaluator {
             r.values = o.values.map { deepClone(Value($0)) }
             return .object(r)
         default: return v
+        }
+    }
+}
+
+/// Evaluators kept between evaluations that share an environment: evaluating record after record
+/// then allocates no evaluator and no root scope. An evaluator is used by one evaluation at a time:
+/// `take` hands it out, `give` puts it back.
+final class EvaluatorCache: Sendable {
+    /// An evaluator owned by the cache, or by the one evaluation that took it.
+    private struct Idle: @unchecked Sendable {
+        let evaluator: Evaluator
+    }
+
+    private let idle = Mutex<[Idle]>([])
+    /// Enough for the evaluations that run at once on a machine's threads; more are dropped.
+    private static let capacity = 8
+
+    /// An idle evaluator made for these limits, or nil.
+    func take(maxDepth: Int, stackLimit: Int, timeLimit: Duration?) -> Evaluator? {
+        let found = idle.withLock { idle -> Idle? in
+            guard let last = idle.last, last.evaluator.maxDepth == maxDepth, last.evaluator.stackLimit == stackLimit,
+                  last.evaluator.timeLimit == timeLimit
+            else { return nil }
+            return idle.removeLast()
+        }
+        return found?.evaluator
+    }
+
+    func give(_ evaluator: Evaluator) {
+        evaluator.reset()
+        let entry = Idle(evaluator: evaluator)
+        idle.withLock { idle in
+            if idle.count < Self.capacity { idle.append(entry) }
         }
     }
 }

@@ -33,6 +33,9 @@ public struct JSONataEnvironment: Sendable {
     /// Whether a binding has the name of a library function (and so hides it).
     let shadowsBuiltins: Bool
 
+    /// Evaluators (with their root scopes) given back by finished evaluations, for the next ones.
+    let evaluators = EvaluatorCache()
+
     public init(_ bindings: [String: JSON] = [:]) {
         values = bindings
         shadowsBuiltins = bindings.keys.contains { Builtins.table[$0] != nil }
@@ -63,10 +66,12 @@ public struct JSONataExpression: Sendable {
     public func evaluate(_ input: JSON?, environment: JSONataEnvironment, limits: JSONataLimits = .default)
         throws(JSONataError) -> JSON?
     {
-        let ev = Evaluator(
-            globals: environment.values, globalsShadowBuiltins: environment.shadowsBuiltins,
-            maxDepth: limits.maxDepth, stackLimit: limits.maxStackBytes,
-            timeLimit: limits.timeLimitMilliseconds.map { .milliseconds($0) })
+        let timeLimit = limits.timeLimitMilliseconds.map { Duration.milliseconds($0) }
+        let ev = environment.evaluators.take(maxDepth: limits.maxDepth, stackLimit: limits.maxStackBytes, timeLimit: timeLimit)
+            ?? Evaluator(
+                globals: environment.values, globalsShadowBuiltins: environment.shadowsBuiltins,
+                maxDepth: limits.maxDepth, stackLimit: limits.maxStackBytes, timeLimit: timeLimit)
+        defer { environment.evaluators.give(ev) }
         do throws(JSONataError) {
             return try run(ev, input)
         } catch {
@@ -114,8 +119,7 @@ public struct JSONataExpression: Sendable {
             value = .array(wrapper)
         }
         ev.rootInput = value
-        let frame = Frame(parent: nil)
-        let result = try ev.evaluate(root, value, frame)
+        let result = try ev.evaluate(root, value, ev.rootFrame())
         guard let result else { return nil }
         if case .array(let a) = result, a.sequence, a.items.isEmpty { return nil }
         return result.toJSON()

@@ -39,4 +39,45 @@ import Testing
             #expect(known == Array(0..<JSONKeyTable.limit))
         }
     }
+
+    /// Keys of every length up to 30 that differ from each other in one byte (first, middle or
+    /// last), and short keys at the very end of a document, where a word load would run past it.
+    @Test func tellsApartKeysThatDifferInOneByte() throws {
+        var keys: [String] = []
+        for length in 1...30 {
+            let plain = String(repeating: "a", count: length)
+            keys.append(plain)
+            for position in Set([0, length / 2, length - 1]) {
+                var bytes = Array(plain.utf8)
+                bytes[position] = UInt8(ascii: "b")
+                keys.append(String(decoding: bytes, as: UTF8.self))
+            }
+        }
+        keys += ["", "x", "y"]
+        let text = "{" + keys.enumerated().map { #""\#($1)":\#($0)"# }.joined(separator: ",") + "}"
+        var documents = JSONDocuments()
+        var bytes = Array(text.utf8)
+        try bytes.withUnsafeMutableBytes { try documents.append(validating: UnsafeRawBufferPointer($0)) }
+        documents.withDocument(0) { text in
+            var ranges: [Range<Int>] = []
+            JSONScanner.forEachMember(text, object: 0..<text.count) { key, _ in
+                ranges.append(key)
+                return true
+            }
+            #expect(ranges.count == keys.count)
+            var table = JSONKeyTable()
+            for (i, key) in ranges.enumerated() where i % 3 != 1 { table.insert(text, key, value: i) }
+            for (i, key) in ranges.enumerated() {
+                #expect(table.value(text, key) == (i % 3 != 1 ? i : nil), "key \(keys[i].debugDescription)")
+            }
+            // Every name found, by position, as nodes look keys up.
+            let names = keys.map { Array($0.utf8) }
+            var positions = JSONKeyTable()
+            for _ in 0..<2 {
+                for (i, key) in ranges.enumerated() {
+                    #expect(positions.position(of: key, in: text, among: names) == i, "key \(keys[i].debugDescription)")
+                }
+            }
+        }
+    }
 }

@@ -1,7 +1,35 @@
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 @testable import FlowJSON
 
 @Suite struct JSONParserTests {
+    /// Decimals are read as strtod reads them, bit for bit: prices and rates through the exact fast
+    /// path, and the cases beside it (17+ digits, exponents past 22, subnormals, halfway values).
+    @Test func readsDecimalsAsStrtodDoes() throws {
+        var texts = ["0.1", "0.2", "0.3", "1708.28", "15.34", "-0.0", "-0.5", "9007199254740993.0", "9007199254740992.5",
+                     "1e22", "1e23", "1.5e-22", "1e-23", "4.9e-324", "2.2250738585072014e-308", "1.7976931348623157e308",
+                     "123456789012345678901234567890.5", "0.000000000000000000000000000001", "1E+5", "1e-0", "5e0",
+                     "0.30000000000000004", "2.675", "1.005", "8.5e-7", "179.99999999999997"]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<20_000 {
+            let integer = String(UInt64.random(in: 0..<100_000_000, using: &generator))
+            let fraction = String(UInt64.random(in: 0..<10_000_000_000, using: &generator)).prefix(Int.random(in: 1...10))
+            var text = (Bool.random() ? "-" : "") + integer + "." + fraction
+            if Int.random(in: 0..<4) == 0 { text += "e" + String(Int.random(in: -30...30)) }
+            texts.append(text)
+        }
+        for text in texts {
+            let expected = strtod(text, nil)
+            guard case .double(let d) = try JSONParser.parse(text) else {
+                Issue.record("\(text): not a double")
+                continue
+            }
+            #expect(d.bitPattern == expected.bitPattern, "\(text): \(d) against strtod's \(expected)")
+        }
+    }
+
     @Test func parsesScalarsKeepingIntegerAndDoubleApart() throws {
         #expect(try JSONParser.parse("1") == .int(1))
         if case .double(let d) = try JSONParser.parse("1.0") { #expect(d == 1.0) } else { Issue.record("expected double") }

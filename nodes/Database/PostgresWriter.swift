@@ -297,52 +297,68 @@ final class PostgresWriter: DatabaseWriter {
                     batchRows += 1
                 }
             case .documents(let first, let texts, let range):
-                for d in range {
-                    let full = encoded.bytes.count >= maxBytes
+                // The row buffer and the batch's keys are worked on as locals, moved out and back:
+                // this class's properties would be checked for exclusive access at every record.
+                var rows = encoded
+                encoded = PostgresCopyBuffer()
+                var batchKeys = checkKeys ? keys : nil
+                keys = []
+                defer {
+                    encoded = rows
+                    keys = batchKeys ?? []
+                }
+                var stopped = false
+                let keyPositions = keyPositions
+                try texts.forEachDocument(in: range) { d, text in
+                    let full = rows.bytes.count >= maxBytes
                     let index = first + d - range.lowerBound
-                    if try batchRows == limit || full || !encodeDocument(texts, d, index: index, feed: feed) {
+                    if try batchRows == limit || full
+                        || !Self.encodeDocument(text, index: index, feed: feed, keys: &batchKeys, keyPositions: keyPositions, into: &rows)
+                    {
                         carry = .documents(first: index, texts, d..<range.upperBound)
                         if !full || batchRows == limit { batchEnded = true }
-                        return
+                        stopped = true
+                        return false
                     }
                     batchRows += 1
+                    return true
                 }
+                if stopped { return }
             }
             if batchRows == limit { batchEnded = true }
         }
     }
 
-    /// Encodes input document `d` (record `index`) as a row; false, writing nothing, when (upsert) its
-    /// key is already in the batch.
-    private func encodeDocument(_ texts: JSONDocuments, _ d: Int, index: Int, feed: RecordFeed) throws -> Bool {
-        try texts.withDocument(d) { text in
-            // A record the bytes path cannot take is converted as parsed records are (or fails as they do).
-            var cells = feed.locate(text) ? nil : try feed.convertParsed(text, index: index)
-            if checkKeys {
-                // Hashed as `keyHash` hashes the parsed path's cells, so batches end where they would.
-                var hasher = Hasher()
-                for position in keyPositions {
-                    var cell = cells?[position] ?? feed.cell(text, column: position)
-                    if cell == nil {
-                        // A key that does not convert: the parsed path's error.
-                        cells = try feed.convertParsed(text, index: index)
-                        cell = cells?[position]
-                    }
-                    hasher.combine(cell!)
+    /// Encodes input document `text` (record `index`) as a row; false, writing nothing, when (upsert,
+    /// `keys` not nil) its key is already in the batch.
+    private static func encodeDocument(_ text: JSONText, index: Int, feed: RecordFeed, keys: inout Set<Int>?,
+                                       keyPositions: [Int], into rows: inout PostgresCopyBuffer) throws -> Bool {
+        // A record the bytes path cannot take is converted as parsed records are (or fails as they do).
+        var cells = feed.locate(text) ? nil : try feed.convertParsed(text, index: index)
+        if keys != nil {
+            // Hashed as `keyHash` hashes the parsed path's cells, so batches end where they would.
+            var hasher = Hasher()
+            for position in keyPositions {
+                var cell = cells?[position] ?? feed.cell(text, column: position)
+                if cell == nil {
+                    // A key that does not convert: the parsed path's error.
+                    cells = try feed.convertParsed(text, index: index)
+                    cell = cells?[position]
                 }
-                guard keys.insert(hasher.finalize()).inserted else { return false }
+                hasher.combine(cell!)
             }
-            if let cells {
-                Self.encode(cells, into: &encoded)
-                return true
-            }
-            let rowStart = encoded.bytes.count
-            if !feed.encodeLocated(text, into: &encoded) {
-                encoded.discardRow(from: rowStart)
-                Self.encode(try feed.convertParsed(text, index: index), into: &encoded)
-            }
+            guard keys!.insert(hasher.finalize()).inserted else { return false }
+        }
+        if let cells {
+            encode(cells, into: &rows)
             return true
         }
+        let rowStart = rows.bytes.count
+        if !feed.encodeLocated(text, into: &rows) {
+            rows.discardRow(from: rowStart)
+            encode(try feed.convertParsed(text, index: index), into: &rows)
+        }
+        return true
     }
 
     private func keyHash(_ row: [SQLCell]) -> Int {

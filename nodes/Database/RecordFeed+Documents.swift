@@ -15,13 +15,25 @@ extension RecordFeed {
     /// a column while `extra` is `error`.
     func locate(_ text: JSONText) -> Bool {
         guard text.count >= 2, text[0] == UInt8(ascii: "{") else { return false }
+        // Worked on as locals, moved out and back: a class's properties would be checked for
+        // exclusive access at every member.
+        var found = self.found
+        self.found = []
+        var keys = documentKeys
+        documentKeys = JSONKeyTable()
+        defer {
+            self.found = found
+            documentKeys = keys
+        }
         for k in found.indices { found[k] = nil }
+        let names = columnNames
+        let rejectsExtra = extra == .error
         var known = true
         JSONScanner.forEachMember(text, object: 0..<text.count) { key, value in
-            let position = documentKeys.position(of: key, in: text, among: columnNames)
+            let position = keys.position(of: key, in: text, among: names)
             if position >= 0 {
                 found[position] = value
-            } else if extra == .error {
+            } else if rejectsExtra {
                 known = false
                 return false
             }
@@ -48,6 +60,8 @@ extension RecordFeed {
     /// Encodes the located record as one COPY row. False (with part of the row written) when a value
     /// does not fit its column: the caller discards the row and takes the parsed path for the error.
     func encodeLocated(_ text: JSONText, into rows: inout PostgresCopyBuffer) -> Bool {
+        let found = self.found
+        let kinds = self.kinds
         for position in kinds.indices {
             guard let range = found[position] else {
                 rows.appendNull()

@@ -259,17 +259,15 @@ struct JSONExtractNode: Node {
             return
         }
         plan.findMembers(in: text, record: range, into: &found, keys: &keys)
-        var separator = UInt8(ascii: "{")
+        var first = true
         for position in members.prefixes.indices {
             if let value = plan.range(of: position, in: text, record: range, members: found) {
-                out.appendPart(separator)
-                out.appendPart(members.prefixes[position])
+                out.appendPart(first ? members.firstPrefixes[position] : members.prefixes[position])
                 out.appendPart(trusted: text, range: value)
             } else {
                 switch members.missing[position] {
                 case .null:
-                    out.appendPart(separator)
-                    out.appendPart(members.prefixes[position])
+                    out.appendPart(first ? members.firstPrefixes[position] : members.prefixes[position])
                     out.appendPart(MemberTexts.null)
                 case .omit:
                     continue
@@ -277,26 +275,30 @@ struct JSONExtractNode: Node {
                     throw missingFailure(fields![position], index: index, document: document, context)
                 }
             }
-            separator = UInt8(ascii: ",")
+            first = false
         }
-        if separator == UInt8(ascii: "{") { out.appendPart(separator) }
-        out.appendPart(UInt8(ascii: "}"))
+        out.appendPart(first ? MemberTexts.empty : MemberTexts.close)
         out.endDocument()
     }
 
-    /// What `appendRecord` writes for each field: `"name":`, and what a missing value does.
+    /// What `appendRecord` writes for each field: `,"name":` (`{"name":` for the record's first
+    /// member), and what a missing value does.
     struct MemberTexts {
         let prefixes: [[UInt8]]
+        let firstPrefixes: [[UInt8]]
         let missing: [Missing]
         static let null: [UInt8] = Array("null".utf8)
+        static let close: [UInt8] = [UInt8(ascii: "}")]
+        static let empty: [UInt8] = Array("{}".utf8)
 
         init(_ fields: [Field]) {
             prefixes = fields.map { field in
-                var bytes: [UInt8] = []
+                var bytes = [UInt8(ascii: ",")]
                 JSON.writeString(field.name, to: &bytes)
                 bytes.append(UInt8(ascii: ":"))
                 return bytes
             }
+            firstPrefixes = prefixes.map { [UInt8(ascii: "{")] + $0.dropFirst() }
             missing = fields.map(\.missing)
         }
     }

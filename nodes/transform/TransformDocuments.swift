@@ -69,6 +69,12 @@ extension TransformNode {
         /// Index into the scratch's `values` of the value replacing the text, or -1.
         var value = -1
         var removed = false
+
+        /// Kept, under its key as written, with its own value as written right after it.
+        var isVerbatim: Bool {
+            guard !removed, value < 0, let key else { return false }
+            return text.lowerBound == key.upperBound + 2
+        }
     }
 
     /// Scratch space reused from record to record.
@@ -86,11 +92,8 @@ extension TransformNode {
     /// batches, for error messages.
     func process(_ documents: JSONDocuments, plan: TransformDocumentPlan, _ bound: Bound, index: inout Int,
                  scratch: inout DocumentScratch, into out: inout JSONDocuments, _ context: NodeContext) throws {
-        for i in 0..<documents.count {
-            let handled = try documents.withDocument(i) { text in
-                try rewrite(text, plan: plan, bound, index: index, scratch: &scratch, into: &out, context)
-            }
-            if !handled {
+        try documents.forEachDocument { i, text in
+            if try !rewrite(text, plan: plan, bound, index: index, scratch: &scratch, into: &out, context) {
                 // Not an object, or a key the node uses appears twice: the parsed path decides.
                 var record = try documents.value(i)
                 var records: [JSON] = []
@@ -98,6 +101,7 @@ extension TransformNode {
                 for record in records { out.append(record) }
             }
             index += 1
+            return true
         }
     }
 
@@ -199,9 +203,25 @@ extension TransformNode {
 
         out.appendPart(UInt8(ascii: "{"))
         var first = true
-        for member in scratch.members where !member.removed {
+        var m = 0
+        let count = scratch.members.count
+        while m < count {
+            let member = scratch.members[m]
+            m += 1
+            if member.removed { continue }
             if !first { out.appendPart(UInt8(ascii: ",")) }
             first = false
+            if let key = member.key, member.isVerbatim {
+                // Members kept as written, one after another in the input, are copied as one
+                // stretch with the commas between them.
+                var end = member.text.upperBound
+                while m < count, scratch.members[m].isVerbatim, scratch.members[m].key!.lowerBound == end + 2 {
+                    end = scratch.members[m].text.upperBound
+                    m += 1
+                }
+                out.appendPart(trusted: text, range: key.lowerBound - 1..<end)
+                continue
+            }
             if let key = member.key {
                 // "key":
                 out.appendPart(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(text.bytes)[key.lowerBound - 1..<key.upperBound + 2]))
