@@ -25,6 +25,9 @@ public struct JSONKeyTable: Sendable {
     private var entries: [Entry] = []
     /// The bytes of keys longer than sixteen bytes.
     private var bytes: [UInt8] = []
+    /// The entries of the last walked object's keys, by member ordinal (nil: not stored).
+    private var sequence: [Int?] = []
+    private static let sequenceLimit = 256
     public static let limit = 128
 
     public init() {}
@@ -58,37 +61,42 @@ public struct JSONKeyTable: Sendable {
         return Int(truncatingIfNeeded: h >> 40) & mask
     }
 
-    /// The value stored for the key whose bytes are at `key` (without quotes), or nil.
+    /// Whether stored entry `entry` is the key at `key`, whose words are `head` and `tail`.
     @inline(__always)
-    public func value(_ text: JSONText, _ key: Range<Int>) -> Int? {
-        guard !slots.isEmpty else { return nil }
-        let mask = slots.count - 1
+    private func matches(_ entry: Entry, _ head: UInt64, _ tail: UInt64, _ text: JSONText, _ key: Range<Int>) -> Bool {
         let n = key.count
-        let (head, tail) = Self.words(text, key)
-        var slot = Self.slot(head, tail, n, mask: mask)
-        return slots.withUnsafeBufferPointer { slots in
-            entries.withUnsafeBufferPointer { entries in
-                while true {
-                    let index = Int(slots[slot])
-                    if index < 0 { return nil }
-                    let entry = entries[index]
-                    if entry.head == head && entry.tail == tail && entry.length == n
-                        && (n <= 16 || bytes.withUnsafeBufferPointer { stored in
-                            memcmp(stored.baseAddress! + entry.start, text.bytes.baseAddress! + key.lowerBound + 8, n - 16) == 0
-                        })
-                    {
-                        return entry.value
-                    }
-                    slot = (slot + 1) & mask
-                }
-            }
+        guard entry.head == head && entry.tail == tail && entry.length == n else { return false }
+        return n <= 16 || bytes.withUnsafeBufferPointer { stored in
+            memcmp(stored.baseAddress! + entry.start, text.bytes.baseAddress! + key.lowerBound + 8, n - 16) == 0
         }
     }
 
-    /// Stores `value` for the key at `key`, which must not be in the table yet; ignored once the
-    /// table holds `limit` keys.
-    public mutating func insert(_ text: JSONText, _ key: Range<Int>, value: Int) {
-        guard entries.count < Self.limit else { return }
+    /// The index in `entries` of the key whose bytes are at `key`, or nil.
+    @inline(__always)
+    private func entryIndex(_ text: JSONText, _ key: Range<Int>) -> Int? {
+        guard !slots.isEmpty else { return nil }
+        let mask = slots.count - 1
+        let (head, tail) = Self.words(text, key)
+        var slot = Self.slot(head, tail, key.count, mask: mask)
+        while true {
+            let index = Int(slots[slot])
+            if index < 0 { return nil }
+            if matches(entries[index], head, tail, text, key) { return index }
+            slot = (slot + 1) & mask
+        }
+    }
+
+    /// The value stored for the key whose bytes are at `key` (without quotes), or nil.
+    @inline(__always)
+    public func value(_ text: JSONText, _ key: Range<Int>) -> Int? {
+        entryIndex(text, key).map { entries[$0].value }
+    }
+
+    /// Stores `value` for the key at `key`, which must not be in the table yet, and returns its
+    /// entry; ignored (nil) once the table holds `limit` keys.
+    @discardableResult
+    public mutating func insert(_ text: JSONText, _ key: Range<Int>, value: Int) -> Int? {
+        guard entries.count < Self.limit else { return nil }
         if slots.isEmpty { slots = [Int32](repeating: -1, count: 256) }
         let n = key.count
         let (head, tail) = Self.words(text, key)
@@ -99,6 +107,7 @@ public struct JSONKeyTable: Sendable {
         let start = bytes.count
         if n > 16 { bytes.append(contentsOf: text[key.lowerBound + 8..<key.upperBound - 8]) }
         entries.append(Entry(head: head, tail: tail, length: n, start: start, value: value))
+        return entries.count - 1
     }
 
     /// The index in `names` of the key at `key` (as written, without quotes; escapes are decoded
@@ -106,13 +115,68 @@ public struct JSONKeyTable: Sendable {
     /// names once and remembered, so records of one shape cost one table lookup per member.
     @inline(__always)
     public mutating func position(of key: Range<Int>, in text: JSONText, among names: [[UInt8]]) -> Int {
-        if let known = value(text, key) { return known }
+        positionAndEntry(of: key, in: text, among: names).position
+    }
+
+    /// `position(of:in:among:)`, and the key's entry (nil when the table is full).
+    @inline(__always)
+    private mutating func positionAndEntry(of key: Range<Int>, in text: JSONText, among names: [[UInt8]])
+        -> (position: Int, entry: Int?)
+    {
+        if let known = entryIndex(text, key) { return (entries[known].value, known) }
         var position = -1
         for (k, name) in names.enumerated() where JSONScanner.key(text, key, equals: name) {
             position = k
             break
         }
-        insert(text, key, value: position)
-        return position
+        return (position, insert(text, key, value: position))
+    }
+
+    /// Calls `body` with the key range (without quotes, still escaped), the key's index in `names`
+    /// (-1: none of them) and the value range of each member of the object at `range`, as
+    /// `JSONScanner.forEachMember` and `position(of:in:among:)` would give them; stops early when
+    /// `body` returns false.
+    ///
+    /// Records of one input mostly list the same keys in the same order, so the table remembers the
+    /// keys of the last object walked, by ordinal: when member `i` starts with the bytes of the last
+    /// object's key `i` followed by a quote, that is its key (the stored key holds no unescaped
+    /// quote and does not end inside an escape), found without scanning or hashing it.
+    public mutating func forEachMember(_ text: JSONText, object range: Range<Int>, among names: [[UInt8]],
+                                       _ body: (_ key: Range<Int>, _ name: Int, _ value: Range<Int>) -> Bool) {
+        guard range.count > 2, text[range.lowerBound] == UInt8(ascii: "{") else { return }
+        var i = range.lowerBound + 1
+        var member = 0
+        let n = text.count
+        while i < range.upperBound - 1 {
+            let keyStart = i + 1
+            var key: Range<Int>?
+            var name = -1
+            if member < sequence.count, let entry = sequence[member] {
+                let stored = entries[entry]
+                let keyEnd = keyStart + stored.length
+                if keyEnd < n && text[keyEnd] == UInt8(ascii: "\"") {
+                    let (head, tail) = Self.words(text, keyStart..<keyEnd)
+                    if matches(stored, head, tail, text, keyStart..<keyEnd) {
+                        key = keyStart..<keyEnd
+                        name = stored.value
+                    }
+                }
+            }
+            if key == nil {
+                let found = keyStart..<JSONScanner.skipString(text, from: i) - 1
+                let (position, entry) = positionAndEntry(of: found, in: text, among: names)
+                if member < Self.sequenceLimit {
+                    if member >= sequence.count { sequence.append(contentsOf: repeatElement(nil, count: member + 1 - sequence.count)) }
+                    sequence[member] = entry
+                }
+                key = found
+                name = position
+            }
+            let valueStart = key!.upperBound + 2
+            let valueEnd = JSONScanner.skipValue(text, from: valueStart)
+            if !body(key!, name, valueStart..<valueEnd) { return }
+            i = valueEnd + 1
+            member += 1
+        }
     }
 }

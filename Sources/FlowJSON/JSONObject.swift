@@ -30,6 +30,12 @@ public struct JSONObject: Sendable {
         members.reserveCapacity(minimumCapacity)
     }
 
+    /// Removes every member, keeping the storage for the next ones.
+    public mutating func removeAll() {
+        members.removeAll(keepingCapacity: true)
+        index = nil
+    }
+
     /// The keys in order, as a view on the members.
     @inlinable public var keys: Keys { Keys(members: members) }
     /// The values in order, as a view on the members.

@@ -35,8 +35,10 @@ final class Evaluator {
     /// An empty top-level scope for an evaluation.
     func rootFrame() -> Frame {
         if isKnownUniquelyReferenced(&root) {
-            root.names.removeAll(keepingCapacity: true)
-            root.values.removeAll(keepingCapacity: true)
+            if !root.names.isEmpty {
+                root.names.removeAll(keepingCapacity: true)
+                root.values.removeAll(keepingCapacity: true)
+            }
         } else {
             root = Frame(parent: nil)
         }
@@ -993,26 +995,25 @@ final class Evaluator {
     }
 }
 
-/// Evaluators kept between evaluations that share an environment: evaluating record after record
+/// An evaluator kept between evaluations that share an environment: evaluating record after record
 /// then allocates no evaluator and no root scope. An evaluator is used by one evaluation at a time:
-/// `take` hands it out, `give` puts it back.
+/// `take` hands it out, `give` puts it back; evaluations that overlap make their own.
 final class EvaluatorCache: Sendable {
     /// An evaluator owned by the cache, or by the one evaluation that took it.
     private struct Idle: @unchecked Sendable {
         let evaluator: Evaluator
     }
 
-    private let idle = Mutex<[Idle]>([])
-    /// Enough for the evaluations that run at once on a machine's threads; more are dropped.
-    private static let capacity = 8
+    private let idle = Mutex<Idle?>(nil)
 
-    /// An idle evaluator made for these limits, or nil.
+    /// The idle evaluator if it was made for these limits, or nil.
     func take(maxDepth: Int, stackLimit: Int, timeLimit: Duration?) -> Evaluator? {
         let found = idle.withLock { idle -> Idle? in
-            guard let last = idle.last, last.evaluator.maxDepth == maxDepth, last.evaluator.stackLimit == stackLimit,
-                  last.evaluator.timeLimit == timeLimit
+            guard let evaluator = idle?.evaluator, evaluator.maxDepth == maxDepth, evaluator.stackLimit == stackLimit,
+                  evaluator.timeLimit == timeLimit
             else { return nil }
-            return idle.removeLast()
+            defer { idle = nil }
+            return idle
         }
         return found?.evaluator
     }
@@ -1020,8 +1021,6 @@ final class EvaluatorCache: Sendable {
     func give(_ evaluator: Evaluator) {
         evaluator.reset()
         let entry = Idle(evaluator: evaluator)
-        idle.withLock { idle in
-            if idle.count < Self.capacity { idle.append(entry) }
-        }
+        idle.withLock { $0 = entry }
     }
 }

@@ -80,4 +80,59 @@ import Testing
             }
         }
     }
+
+    /// The walk that predicts keys from the previous object gives what scanning and looking up
+    /// each key gives, whatever the objects: same keys in the same order, keys that are prefixes
+    /// of each other, escaped quotes and backslashes, escapes spelling a name, reordered,
+    /// missing and extra members, nested objects.
+    @Test func predictedWalkFindsWhatScanningFinds() throws {
+        let pool = [#"id"#, #"title"#, #"titles"#, #"tit"#, #"a\"b"#, #"a\\"#, #"a\\\"x"#, #"t\u0069tle"#,
+                    #"availabilityStatus"#, #"availabilityStatuses"#, #"availabilityStatu"#, #"discountPercentage"#, #""#,
+                    #"x"#, #"é"#, #"key_with_a_long_name_number_one"#, #"key_with_a_long_name_number_two"#]
+        let names = [#"id"#, #"title"#, #"a\"b"#, #"availabilityStatus"#, #"discountPercentage"#, #""#,
+                     "key_with_a_long_name_number_two"].map { name -> [UInt8] in
+            // Names as decoded text: `a"b` for the escaped key.
+            guard case .string(let decoded) = try! JSONParser.parse("\"" + name + "\"") else { return [] }
+            return Array(decoded.utf8)
+        }
+        var generator = SystemRandomNumberGenerator()
+        var lines: [String] = []
+        let shape = Array(pool.shuffled(using: &generator).prefix(8))
+        for r in 0..<400 {
+            var keys = shape
+            switch r % 5 {
+            case 1: keys.shuffle(using: &generator)
+            case 2: keys.removeLast(Int.random(in: 0...3, using: &generator))
+            case 3: keys.append(pool.randomElement(using: &generator)!)
+            case 4: keys = Array(pool.shuffled(using: &generator).prefix(Int.random(in: 0...10, using: &generator)))
+            default: break
+            }
+            let members = keys.enumerated().map { k, key in
+                let value = k % 3 == 0 ? #"{"\#(key)":[1,"\""]}"# : (k % 3 == 1 ? #""v\"\#(r)""# : "\(r).5")
+                return "\"" + key + "\":" + value
+            }
+            lines.append("{" + members.joined(separator: ",") + "}")
+        }
+        var documents = JSONDocuments()
+        for line in lines {
+            var bytes = Array(line.utf8)
+            try bytes.withUnsafeMutableBytes { try documents.append(validating: UnsafeRawBufferPointer($0)) }
+        }
+        var table = JSONKeyTable()
+        documents.forEachDocument { d, text in
+            var expected: [String] = []
+            JSONScanner.forEachMember(text, object: 0..<text.count) { key, value in
+                let name = names.firstIndex { JSONScanner.key(text, key, equals: $0) } ?? -1
+                expected.append("\(key) \(name) \(value)")
+                return true
+            }
+            var walked: [String] = []
+            table.forEachMember(text, object: 0..<text.count, among: names) { key, name, value in
+                walked.append("\(key) \(name) \(value)")
+                return true
+            }
+            #expect(walked == expected, "record \(d): \(lines[d])")
+            return true
+        }
+    }
 }

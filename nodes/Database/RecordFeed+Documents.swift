@@ -29,8 +29,7 @@ extension RecordFeed {
         let names = columnNames
         let rejectsExtra = extra == .error
         var known = true
-        JSONScanner.forEachMember(text, object: 0..<text.count) { key, value in
-            let position = keys.position(of: key, in: text, among: names)
+        keys.forEachMember(text, object: 0..<text.count, among: names) { _, position, value in
             if position >= 0 {
                 found[position] = value
             } else if rejectsExtra {

@@ -458,8 +458,7 @@ struct DocumentPlan: Sendable {
         found.removeAll(keepingCapacity: true)
         found.append(contentsOf: repeatElement(nil, count: names.count))
         guard !names.isEmpty else { return }
-        JSONScanner.forEachMember(text, object: record) { key, value in
-            let k = keys.position(of: key, in: text, among: names)
+        keys.forEachMember(text, object: record, among: names) { _, k, value in
             if k >= 0 { found[k] = value }
             return true
         }

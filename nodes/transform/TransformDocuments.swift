@@ -86,6 +86,8 @@ extension TransformNode {
         var values: [JSON] = []
         /// Keys as written, to the plan's names.
         var keys = JSONKeyTable()
+        /// The fields the expressions read, parsed.
+        var fields = JSONObject()
     }
 
     /// Filters and rewrites the documents of one batch into `out`. `index` counts records across
@@ -117,8 +119,11 @@ extension TransformNode {
             for i in scratch.positions.indices { scratch.positions[i] = -1 }
         }
         var repeated = false
-        JSONScanner.forEachMember(text, object: 0..<text.count) { key, value in
-            let name = scratch.keys.position(of: key, in: text, among: plan.names)
+        // The key table is moved out of the scratch space for the walk (the closure uses the scratch).
+        var keys = scratch.keys
+        scratch.keys = JSONKeyTable()
+        defer { scratch.keys = keys }
+        keys.forEachMember(text, object: 0..<text.count, among: plan.names) { key, name, value in
             if name >= 0 {
                 if scratch.positions[name] >= 0 {
                     repeated = true
@@ -131,8 +136,12 @@ extension TransformNode {
         }
         if repeated { return false }
 
-        // The fields the expressions read, parsed.
-        var fields = JSONObject(minimumCapacity: plan.reads.count + plan.assignments.count)
+        // The fields the expressions read, parsed. Moved out of the scratch space and back, so that
+        // its storage serves record after record.
+        var fields = scratch.fields
+        scratch.fields = JSONObject()
+        fields.removeAll()
+        defer { scratch.fields = fields }
         for name in plan.reads {
             let position = scratch.positions[name]
             guard position >= 0 else { continue }
