@@ -20,6 +20,8 @@ let package = Package(
         .target(name: "CJSONScan"),
         .target(name: "FlowJSON", dependencies: ["CJSONScan"]),
         .testTarget(name: "FlowJSONTests", dependencies: ["FlowJSON"]),
+        // Validation throughput on the products benchmark's pages: swift run -c release JSONValidateBench.
+        .executableTarget(name: "JSONValidateBench", dependencies: ["FlowJSON"], path: "Benchmarks/JSONValidateBench"),
 
         // MARK: Kafka: librdkafka, seen only by FlowKafka.
         // Tests run against the tansu test broker and a librdkafka >= 2.2 put on LD_LIBRARY_PATH by

@@ -69,6 +69,35 @@ public struct JSONDocuments: Sendable {
         extentEnds.append(extents.count)
     }
 
+    /// One document validated from `text` (surrounding whitespace allowed), keeping `text`'s
+    /// storage when the text is compact already (no whitespace outside strings but at its ends,
+    /// which are trimmed): an API page is then validated without writing a second copy of it, and
+    /// `text` is left empty. Otherwise (whitespace to remove, or an error) the result is exactly
+    /// `append(validating:)`'s, and `text` is left as it was. For no copy at all, `text` must be
+    /// the only reference to its storage: trimming a shared array copies it.
+    /// Throws the error `JSONParser` reports for the same bytes.
+    public init(adopting text: inout [UInt8]) throws(JSONParseError) {
+        let scanned: (start: Int, end: Int, extents: [Int])? = text.withUnsafeBufferPointer { b in
+            guard !b.isEmpty else { return nil }
+            var scanner = JSONScanner(validatingInPlace: b)
+            return scanner.validateDocument() ? (scanner.documentStart, scanner.written, scanner.extents) : nil
+        }
+        guard let scanned else {
+            let failure: JSONParseError? = text.withUnsafeBytes { raw in
+                do throws(JSONParseError) { try append(validating: raw) } catch { return error }
+                return nil
+            }
+            if let failure { throw failure }
+            return
+        }
+        text.removeLast(text.count - scanned.end)
+        if scanned.start > 0 { text.removeFirst(scanned.start) }
+        swap(&bytes, &text)
+        ends = [bytes.count]
+        extents = scanned.extents
+        extentEnds = [extents.count]
+    }
+
     /// Appends the compact text of a parsed value.
     public mutating func append(_ value: JSON) {
         value.write(to: &bytes, pretty: false, indent: 0)
@@ -150,15 +179,24 @@ public struct JSONDocuments: Sendable {
 /// A validating scanner over JSON bytes that builds no values. It accepts a subset of what
 /// `JSONParser` accepts (the same grammar, depth limit and UTF-8 rules), so callers fall back to
 /// the parser for the precise error. While validating it writes the text without insignificant
-/// whitespace to `output`. Its static functions navigate validated, compact documents.
+/// whitespace to `output`, or, validating in place, writes nothing and stops at the first such
+/// whitespace. Its static functions navigate validated, compact documents.
 public struct JSONScanner {
     /// Never read when `end` is 0.
     let base: UnsafePointer<UInt8>
     let end: Int
     var position = 0
+    /// Validating in place: `base`, never written to (every write checks `copies`).
     let output: UnsafeMutablePointer<UInt8>
-    /// Bytes written to `output`.
+    /// False when validating in place: nothing is written and `written` follows `position`.
+    let copies: Bool
+    /// Where the document starts in the output: 0, or in place, after the leading whitespace.
+    public private(set) var documentStart = 0
+    /// Bytes written to `output` (in place: the end of the document in the input).
     public private(set) var written = 0
+    /// Set when validating in place found whitespace between tokens: the text is valid as far as
+    /// it was read, but only a compacted copy can be kept.
+    public private(set) var needsCompacting = false
     var sawNonASCII = false
     /// (start, end) output offsets of the containers of at least `extentMinimum` bytes, in
     /// document order.
@@ -189,6 +227,17 @@ public struct JSONScanner {
         base = buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!
         end = buffer.count
         self.output = output
+        copies = true
+    }
+
+    /// A scanner that validates `buffer` without writing anything: a compact document is
+    /// `buffer[documentStart..<written]` with the extents found, and whitespace between tokens
+    /// stops validation with `needsCompacting` set.
+    public init(validatingInPlace buffer: UnsafeBufferPointer<UInt8>) {
+        base = buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!
+        end = buffer.count
+        output = UnsafeMutablePointer(mutating: base)
+        copies = false
     }
 
     @inline(__always)
@@ -201,14 +250,16 @@ public struct JSONScanner {
 
     @inline(__always)
     mutating func emit(_ c: UInt8) {
-        output[written] = c
+        if copies { output[written] = c }
         written += 1
     }
 
     /// Copies input bytes `from..<to` (a few: a number or a literal) to the output.
     @inline(__always)
     mutating func emit(from: Int, to: Int) {
-        for k in from..<to { output[written + k - from] = base[k] }
+        if copies {
+            for k in from..<to { output[written + k - from] = base[k] }
+        }
         written += to - from
     }
 
@@ -217,19 +268,38 @@ public struct JSONScanner {
     public mutating func validateDocument() -> Bool {
         position = 0
         written = 0
-        skipWhitespace()
+        skipSpaces()
+        if !copies { written = position }
+        documentStart = written
         guard value(depth: 0) else { return false }
-        skipWhitespace()
+        skipSpaces()
         guard position == end else { return false }
         if sawNonASCII {
-            guard Self.isValidUTF8(UnsafeBufferPointer(start: output, count: written)) else { return false }
+            let document = UnsafeBufferPointer(start: output + documentStart, count: written - documentStart)
+            guard Self.isValidUTF8(document) else { return false }
+        }
+        if documentStart > 0 {
+            for k in extents.indices { extents[k] -= documentStart }
         }
         return true
     }
 
+    /// Whitespace around the document.
+    mutating func skipSpaces() {
+        while position < end, Self.isWhitespace(byte(at: position)) { position += 1 }
+    }
+
+    /// Whitespace between tokens: skipped when compacting; in place, where the output must
+    /// stay the input, it ends validation (`position` moves to the end, so every caller fails).
     @inline(__always)
     mutating func skipWhitespace() {
-        while position < end, Self.isWhitespace(byte(at: position)) { position += 1 }
+        guard position < end, Self.isWhitespace(byte(at: position)) else { return }
+        if copies {
+            skipSpaces()
+        } else {
+            needsCompacting = true
+            position = end
+        }
     }
 
     mutating func value(depth: Int) -> Bool {
@@ -308,46 +378,60 @@ public struct JSONScanner {
         var i = position + 1
         // Output position minus input position, constant inside a string.
         let shift = written - position
-        output[written] = UInt8(ascii: "\"")
+        if copies { output[written] = UInt8(ascii: "\"") }
         while true {
             // Up to the next quote, backslash or control character. Most strings (keys, short
-            // values) end within sixteen bytes: two eight-byte words tested at once and copied
-            // whole (bytes past the string's end are rewritten later). Longer runs are found
-            // sixteen bytes at a time in C.
-            var words = 0
-            while words < 2 && i + 8 <= end {
-                let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
-                UnsafeMutableRawPointer(output + i + shift).storeBytes(of: word, as: UInt64.self)
-                // Sees bytes past the string too: at worst an unneeded UTF-8 check of the document.
-                if word & 0x8080_8080_8080_8080 != 0 { sawNonASCII = true }
-                let special = Self.hasByte(word, 0x22) | Self.hasByte(word, 0x5C) | Self.hasByteBelow(word, 0x20)
-                if special != 0 {
-                    // The lowest flagged byte is a true match (false flags only sit above one).
-                    i += special.trailingZeroBitCount / 8
-                    break
+            // values) end within sixteen bytes; runs are copied whole (bytes past the string's end
+            // are rewritten later), and bytes past the string may set `sawNonASCII`: at worst an
+            // unneeded UTF-8 check of the document.
+            #if arch(x86_64)
+                // Sixteen bytes at a time with SSE2 (baseline on x86-64), inlined from CJSONScan.
+                while i &+ 16 <= end {
+                    let probe = flow_json_probe16(base + i)
+                    if copies { flow_json_copy16(output + i + shift, base + i) }
+                    if probe > 0xFFFF { sawNonASCII = true }
+                    let special = probe & 0xFFFF
+                    if special != 0 {
+                        i &+= special.trailingZeroBitCount
+                        break
+                    }
+                    i &+= 16
                 }
-                i += 8
-                words += 1
-            }
-            if words == 2 && i < end {
-                var high: Int32 = 0
-                let run = flow_json_scan_string(base + i, end - i, &high)
-                if high != 0 { sawNonASCII = true }
-                (output + i + shift).update(from: base + i, count: run)
-                i += run
-            } else if words < 2 {
-                // Near the end of the buffer: byte by byte.
-                while i < end {
-                    let c = base[i]
-                    if c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") || c < 0x20 { break }
-                    if c >= 0x80 { sawNonASCII = true }
-                    output[i + shift] = c
-                    i += 1
+            #else
+                // Two eight-byte words tested at once, then sixteen bytes at a time in C.
+                var words = 0
+                while words < 2 && i + 8 <= end {
+                    let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+                    if copies { UnsafeMutableRawPointer(output + i + shift).storeBytes(of: word, as: UInt64.self) }
+                    if word & 0x8080_8080_8080_8080 != 0 { sawNonASCII = true }
+                    let special = Self.hasByte(word, 0x22) | Self.hasByte(word, 0x5C) | Self.hasByteBelow(word, 0x20)
+                    if special != 0 {
+                        // The lowest flagged byte is a true match (false flags only sit above one).
+                        i += special.trailingZeroBitCount / 8
+                        break
+                    }
+                    i += 8
+                    words += 1
                 }
+                if words == 2 && i < end {
+                    var high: Int32 = 0
+                    let run = flow_json_scan_string(base + i, end - i, &high)
+                    if high != 0 { sawNonASCII = true }
+                    if copies { (output + i + shift).update(from: base + i, count: run) }
+                    i += run
+                }
+            #endif
+            // Near the end of the buffer, byte by byte (at once done when a special byte was found).
+            while i < end {
+                let c = base[i]
+                if c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") || c < 0x20 { break }
+                if c >= 0x80 { sawNonASCII = true }
+                if copies { output[i + shift] = c }
+                i += 1
             }
             guard i < end else { return false }
             let c = byte(at: i)
-            output[i + shift] = c
+            if copies { output[i + shift] = c }
             if c == UInt8(ascii: "\"") {
                 position = i + 1
                 written = position + shift
@@ -375,7 +459,9 @@ public struct JSONScanner {
                 default:
                     return false
                 }
-                for k in 1..<length { output[i + k + shift] = byte(at: i + k) }
+                if copies {
+                    for k in 1..<length { output[i + k + shift] = byte(at: i + k) }
+                }
                 i += length
                 continue
             }
@@ -454,6 +540,13 @@ public struct JSONScanner {
         var i = 0
         let n = bytes.count
         while i < n {
+            #if arch(x86_64)
+                // ASCII sixteen bytes at a time.
+                if i &+ 16 <= n, flow_json_probe16(bytes.baseAddress! + i) <= 0xFFFF {
+                    i &+= 16
+                    continue
+                }
+            #endif
             let c = bytes[i]
             if c < 0x80 { i += 1; continue }
             func cont(_ k: Int) -> Bool { i + k < n && bytes[i + k] & 0xC0 == 0x80 }

@@ -29,6 +29,8 @@ Endpoints (add new ones to ROUTES; keep them independent of each other):
                          body) under key; ?fail=n answers 500 to the first n calls (?retry_after=s adds Retry-After)
   /hooks/{key}           JSON {"calls": n, "requests": [{method, path, headers, body}, ...]} recorded for key
 
+Any JSON reply is compact with a trailing newline with ?compact=1 (else json.dumps's ", " and ": ").
+
 Pagination and webapi endpoints (items are the integers 1..total):
   /offset/{total}        ?limit=&offset= (or skip=): {"products":[{"id":i}...],"total":N,"skip":o,"limit":l}
   /page-number/{total}   ?page= (1-based) &per_page= (default 10): {"data":[...],"page":p,"total_pages":n};
@@ -112,7 +114,12 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
     def _json(self, status, value, headers=()):
-        self._send(status, json.dumps(value).encode(), "application/json", headers)
+        if self._q("compact") == "1":
+            # As most APIs send it: no whitespace, a trailing newline.
+            body = json.dumps(value, separators=(",", ":")).encode() + b"\n"
+        else:
+            body = json.dumps(value).encode()
+        self._send(status, body, "application/json", headers)
 
     # -- dispatch -------------------------------------------------------------------------------------
 

@@ -233,6 +233,42 @@ import Testing
         }
     }
 
+    /// Compact pages (no whitespace but a trailing newline) are kept as the documents without a
+    /// copy; they paginate, and repeat, exactly like pages that had to be compacted.
+    @Test func compactPagesPaginateTheSame() async throws {
+        let base = try WebAPIHarness.base()
+        let configs = [
+            "url: \(base)/offset/25?compact=1\npaginate: { style: offset, limit: 10, total: $.total }",
+            "url: \(base)/offset/25?compact=1\npaginate: { style: offset, limit: 2, total: $.total }\nparallel: 4",
+            "url: \(base)/offset/25?compact=1\npaginate: { style: offset, limit: 10, items: \"$.products[*]\" }",
+            "url: \(base)/cursor/25?compact=1\npaginate: { style: cursor, cursor: $.next_cursor }",
+            "url: \(base)/page-number/25?compact=1\npaginate: { style: page_number, total_pages: $.total_pages }",
+        ]
+        for config in configs {
+            let pretty = await WebAPIHarness.run(config.replacingOccurrences(of: "?compact=1", with: ""), documents: true)
+            let compact = await WebAPIHarness.run(config, documents: true)
+            let parsed = await WebAPIHarness.run(config)
+            #expect(pretty.error == nil && compact.error == nil && parsed.error == nil,
+                    "\(config): \(compact.error ?? pretty.error ?? parsed.error ?? "")")
+            #expect(!compact.records.isEmpty)
+            #expect(compact.records == pretty.records, "\(config)")
+            #expect(compact.records == parsed.records, "\(config)")
+        }
+        for parallel in [1, 3] {
+            // Pages known from the total, and pages followed one by one.
+            for style in ["offset, limit: 2, total: $.total", "page_number, limit: 2, total: $.total",
+                          "offset, limit: 2, items: \"$.products[*]\""] where parallel == 1 || style.contains("total") {
+                let out = await WebAPIHarness.run("""
+                    url: \(base)/same-page?compact=1
+                    paginate: { style: \(style) }
+                    parallel: \(parallel)
+                    """, documents: true)
+                #expect(out.status == .failed, "\(style): \(out.diagnostics)")
+                #expect(out.error?.contains("page 2 is identical to page 1") == true, "\(style): \(out.error ?? "")")
+            }
+        }
+    }
+
     @Test func fileURLsAreOnePage() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("webapi-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("data"), withIntermediateDirectories: true)

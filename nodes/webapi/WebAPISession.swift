@@ -170,9 +170,21 @@ final class WebAPISession: Sendable {
 
     // MARK: Reading a page
 
+    /// Reads a page: its body as a document, and what the same-page check compares.
+    func read(_ response: inout HTTPResponse) throws -> (PageBody, PageText) {
+        let around = asDocuments ? PageText.whitespace(around: response.body) : ([], [])
+        let document = try self.document(&response)
+        if response.body.isEmpty, let documents = document.documents {
+            return (document, PageText(adopted: documents, around: around))
+        }
+        return (document, PageText(response.body))
+    }
+
     /// The body as a JSON document, or as text when it is not JSON. With `asDocument`, a JSON body
-    /// is validated and kept as bytes (`JSONDocuments`) instead of parsed.
-    func document(_ response: HTTPResponse) throws -> PageBody {
+    /// is validated and kept as bytes (`JSONDocuments`) instead of parsed; a compact body is kept
+    /// as it is, taken out of `response` (which must hold the only reference to it, or trimming
+    /// its trailing newline copies it).
+    func document(_ response: inout HTTPResponse) throws -> PageBody {
         if response.body.isEmpty { return PageBody(.null) }
         let isJSON: Bool
         switch node.readFormat {
@@ -188,15 +200,7 @@ final class WebAPISession: Sendable {
         }
         guard isJSON else { return PageBody(.string(String(decoding: response.body, as: UTF8.self))) }
         do throws(JSONParseError) {
-            if asDocuments {
-                var documents = JSONDocuments()
-                let failure: JSONParseError? = response.body.withUnsafeBytes { bytes in
-                    do throws(JSONParseError) { try documents.append(validating: bytes) } catch { return error }
-                    return nil
-                }
-                if let failure { throw failure }
-                return PageBody(documents)
-            }
+            if asDocuments { return PageBody(try JSONDocuments(adopting: &response.body)) }
             return PageBody(try JSONParser.parse(bytes: response.body))
         } catch {
             throw WebAPIFailure(
@@ -235,8 +239,8 @@ final class WebAPISession: Sendable {
         let first = initialURL(base.url)
         var request = base
         request.url = first
-        let firstResponse = try await send(request)
-        let firstDocument = try document(firstResponse)
+        var firstResponse = try await send(request)
+        let (firstDocument, firstText) = try read(&firstResponse)
         stats.withLock { $0.pages += 1 }
         try await emit(try record(firstDocument, response: firstResponse, page: 1, input: input))
         guard let pagination = node.pagination, (200..<300).contains(firstResponse.status) else { return }
@@ -250,7 +254,7 @@ final class WebAPISession: Sendable {
             // Only what is needed of page 1 goes on: the positions of the other pages and the text
             // that page 2 must not repeat, so page 1 itself is not held for the whole run.
             guard let positions = try knownPositions(pagination, first: firstDocument) else { return }
-            try await fetchKnownPages(base, pagination: pagination, positions: positions, previousBody: firstResponse.body, input: input,
+            try await fetchKnownPages(base, pagination: pagination, positions: positions, previous: firstText, input: input,
                                       parallel: parallel, emit: emit)
             return
         }
@@ -258,7 +262,7 @@ final class WebAPISession: Sendable {
         var page = 1
         var document = firstDocument
         var response = firstResponse
-        var previousBody = firstResponse.body
+        var previous = firstText
         var seen: Set<String> = [first]
         var offsetOrPage = Self.startPosition(pagination.style)
         while true {
@@ -274,17 +278,19 @@ final class WebAPISession: Sendable {
             request.url = next
             response = try await send(request)
             page += 1
-            if case .offset = pagination.style, response.body == previousBody, !response.body.isEmpty {
+            // A repeated page reads as the page before it did, so it is read before the check.
+            let text: PageText
+            (document, text) = try read(&response)
+            if case .offset = pagination.style, text == previous, !text.isEmpty {
                 throw samePage(page, param: pagination.positionParam)
             }
-            if case .pageNumber = pagination.style, response.body == previousBody, !response.body.isEmpty {
+            if case .pageNumber = pagination.style, text == previous, !text.isEmpty {
                 throw samePage(page, param: pagination.positionParam)
             }
-            document = try self.document(response)
             stats.withLock { $0.pages += 1 }
             try await emit(try record(document, response: response, page: page, input: input))
             guard (200..<300).contains(response.status) else { return }
-            previousBody = response.body
+            previous = text
         }
     }
 
@@ -434,8 +440,9 @@ final class WebAPISession: Sendable {
         return positions
     }
 
-    /// Pages at `positions` (from `knownPositions`), `parallel` at a time, in order. `previousBody`
-    /// is page 1's body, for the same-page check.
+    /// Pages at `positions` (from `knownPositions`), `parallel` at a time, in order. `previous` is
+    /// page 1's text, for the same-page check, which is made once a page is read (a repeated page
+    /// reads as the page before it did).
     ///
     /// The requests are started ahead (`start`) and their responses taken in page order (`finish`),
     /// with no task per request: `parallel` run, and one more follows the oldest, so the HTTP
@@ -446,7 +453,7 @@ final class WebAPISession: Sendable {
     /// most `parallel` requests run. With `parallel: 1` one page at a time is validated, on the
     /// node's task (2 pages held); with more, up to `parallel` pages are validated on child tasks and
     /// emitted in order (at most `2 * parallel + 1` pages held).
-    func fetchKnownPages(_ base: PreparedRequest, pagination: Pagination, positions: [Int], previousBody: [UInt8], input: JSON?,
+    func fetchKnownPages(_ base: PreparedRequest, pagination: Pagination, positions: [Int], previous: PageText, input: JSON?,
                          parallel: Int, emit: (PageBody) async throws -> Void) async throws {
         var remaining = positions[...]
         var page = 1
@@ -460,23 +467,25 @@ final class WebAPISession: Sendable {
                 started.append(try await start(request, after: started.count == parallel ? started.first : nil))
             }
         }
-        var previousBody = previousBody
-        /// The oldest page's response, in page order, after the same-page check.
+        var previous = previous
+        /// The oldest page's response, in page order.
         func next() async throws -> HTTPResponse? {
             guard !started.isEmpty else { return nil }
             let response = try await finish(started.removeFirst())
             try await startMore()
             page += 1
-            if response.body == previousBody, !response.body.isEmpty {
-                throw samePage(page, param: pagination.positionParam)
-            }
-            previousBody = response.body
             return response
+        }
+        /// Throws when page `number` is the page before it again.
+        func check(_ text: PageText, page number: Int) throws {
+            if text == previous, !text.isEmpty { throw samePage(number, param: pagination.positionParam) }
+            previous = text
         }
         try await startMore()
         guard parallel > 1 else {
-            while let response = try await next() {
-                let document = try self.document(response)
+            while var response = try await next() {
+                let (document, text) = try self.read(&response)
+                try check(text, page: page)
                 stats.withLock { $0.pages += 1 }
                 try await emit(try record(document, response: response, page: page, input: input))
             }
@@ -484,15 +493,16 @@ final class WebAPISession: Sendable {
         }
         // In parallel, pages are validated on child tasks (on as many cores as there are), at most
         // `parallel` at a time, and emitted in page order.
-        try await withThrowingTaskGroup(of: (Int, PageBody, HTTPResponse).self) { group in
+        try await withThrowingTaskGroup(of: (Int, PageBody, PageText, HTTPResponse).self) { group in
             var validating = 0
-            var ready: [Int: (PageBody, HTTPResponse)] = [:]
+            var ready: [Int: (PageBody, PageText, HTTPResponse)] = [:]
             var nextToEmit = page + 1
             func collect() async throws {
-                guard let (number, document, response) = try await group.next() else { return }
+                guard let (number, document, text, response) = try await group.next() else { return }
                 validating -= 1
-                ready[number] = (document, response)
-                while let (document, response) = ready.removeValue(forKey: nextToEmit) {
+                ready[number] = (document, text, response)
+                while let (document, text, response) = ready.removeValue(forKey: nextToEmit) {
+                    try check(text, page: nextToEmit)
                     stats.withLock { $0.pages += 1 }
                     try await emit(try record(document, response: response, page: nextToEmit, input: input))
                     nextToEmit += 1
@@ -502,10 +512,11 @@ final class WebAPISession: Sendable {
                 let number = page
                 group.addTask { [self] in
                     var response = response
-                    let document = try self.document(response)
-                    // The validated copy is all that is needed from here on.
+                    let (document, text) = try self.read(&response)
+                    // The validated copy (or the adopted body, in `text`) is all that is needed
+                    // from here on.
                     if document.documents != nil, !node.emitResponse { response.body = [] }
-                    return (number, document, response)
+                    return (number, document, text, response)
                 }
                 validating += 1
                 while validating + ready.count >= parallel { try await collect() }

@@ -12,4 +12,25 @@ size_t flow_json_scan_string(const uint8_t *p, size_t n, int *high);
 /// Index of the first quote or backslash in p[0..<n]; n when there is none.
 size_t flow_json_find_quote(const uint8_t *p, size_t n);
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#define FLOW_JSON_PROBE16 1
+
+/// The sixteen bytes at p (all readable) for a string scan, inlined into Swift: bit k of the low
+/// half is set when byte k is a quote, a backslash or a control character, bit k of the high half
+/// when byte k is 0x80 or more.
+static inline uint32_t flow_json_probe16(const uint8_t *p) {
+    __m128i v = _mm_loadu_si128((const __m128i *)p);
+    __m128i below = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1F)), v);
+    __m128i special = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+                                                _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))), below);
+    return (uint32_t)_mm_movemask_epi8(special) | ((uint32_t)_mm_movemask_epi8(v) << 16);
+}
+
+/// Copies sixteen bytes (unaligned), inlined into Swift.
+static inline void flow_json_copy16(uint8_t *to, const uint8_t *from) {
+    _mm_storeu_si128((__m128i *)to, _mm_loadu_si128((const __m128i *)from));
+}
+#endif
+
 #endif
