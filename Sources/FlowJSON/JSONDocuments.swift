@@ -676,22 +676,19 @@ extension JSONScanner {
         var j = i + 1
         let n = text.count
         let base = text.bytes.baseAddress!
-        // Keys and short values mostly end within sixteen bytes: two eight-byte words tested in
-        // place, before the call into the sixteen-bytes-at-a-time loop.
-        var words = 0
-        while words < 2 && j + 8 <= n {
-            let word = UInt64(littleEndian: UnsafeRawPointer(base + j).loadUnaligned(as: UInt64.self))
-            let special = hasByte(word, 0x22) | hasByte(word, 0x5C)
-            if special != 0 {
-                // The lowest flagged byte is a true match.
-                j += special.trailingZeroBitCount / 8
-                if base[j] == 0x22 { return j + 1 }
-                j += 2
+        #if arch(x86_64)
+        // Sixteen bytes at a time, probed inline (most keys and values end within the first).
+        while j &+ 16 <= n {
+            let mask = flow_json_quote_mask16(base + j)
+            if mask == 0 {
+                j += 16
                 continue
             }
-            j += 8
-            words += 1
+            j += mask.trailingZeroBitCount
+            if base[j] == 0x22 { return j + 1 }
+            j += 2
         }
+        #endif
         while true {
             j += flow_json_find_quote(base + j, n - j)
             guard j < n else { return n }

@@ -32,17 +32,20 @@ public struct JSONKeyTable: Sendable {
 
     public init() {}
 
-    /// Up to eight bytes from `p` (fewer when `count` is smaller), as a little-endian word padded
-    /// with zeros. Loads a whole word when the text has room for it.
+    /// Up to eight bytes from `offset` (fewer when `count` is smaller), as a little-endian word
+    /// padded with zeros. Loads a whole word when the text has room for it.
     @inline(__always)
     private static func word(_ text: JSONText, at offset: Int, count: Int) -> UInt64 {
-        let p = text.bytes.baseAddress! + offset
-        if offset + 8 <= text.count {
-            let w = UInt64(littleEndian: UnsafeRawPointer(p).loadUnaligned(as: UInt64.self))
-            return count >= 8 ? w : w & ((1 &<< UInt64(count * 8)) &- 1)
-        }
+        guard offset + 8 <= text.count else { return wordNearEnd(text, at: offset, count: count) }
+        let w = UInt64(littleEndian: UnsafeRawPointer(text.bytes.baseAddress! + offset).loadUnaligned(as: UInt64.self))
+        return count >= 8 ? w : w & ((1 &<< UInt64(count * 8)) &- 1)
+    }
+
+    /// `word` within eight bytes of the text's end, byte by byte.
+    @inline(never)
+    private static func wordNearEnd(_ text: JSONText, at offset: Int, count: Int) -> UInt64 {
         var w: UInt64 = 0
-        for k in 0..<min(count, 8) { w |= UInt64(p[k]) << UInt64(k * 8) }
+        for k in 0..<min(count, 8) { w |= UInt64(text[offset + k]) << UInt64(k * 8) }
         return w
     }
 

@@ -27,6 +27,13 @@ static inline uint32_t flow_json_probe16(const uint8_t *p) {
     return (uint32_t)_mm_movemask_epi8(special) | ((uint32_t)_mm_movemask_epi8(v) << 16);
 }
 
+/// The sixteen bytes at p (all readable) of a validated string: bit k is set when byte k is a
+/// quote or a backslash. Inlined into Swift.
+static inline uint32_t flow_json_quote_mask16(const uint8_t *p) {
+    __m128i v = _mm_loadu_si128((const __m128i *)p);
+    return (uint32_t)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
+}
+
 /// Copies sixteen bytes (unaligned), inlined into Swift.
 static inline void flow_json_copy16(uint8_t *to, const uint8_t *from) {
     _mm_storeu_si128((__m128i *)to, _mm_loadu_si128((const __m128i *)from));
