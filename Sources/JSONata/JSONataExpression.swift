@@ -50,9 +50,13 @@ public struct JSONataExpression: Sendable {
     /// The expression text.
     public let source: String
 
+    /// The expression as a `ScalarPlan`, when it is one of the small ones that can be.
+    let scalar: ScalarPlan?
+
     public init(_ source: String) throws(JSONataError) {
         self.source = source
         root = try Parser.parse(source)
+        scalar = ScalarPlan(root)
     }
 
     /// Evaluates against `input` (nil is *undefined*, distinct from `.null`); a nil result is undefined.
@@ -66,6 +70,13 @@ public struct JSONataExpression: Sendable {
     public func evaluate(_ input: JSON?, environment: JSONataEnvironment, limits: JSONataLimits = .default)
         throws(JSONataError) -> JSON?
     {
+        // Plain expressions over an object's fields take the short way (unless a binding hides a
+        // library function it calls); anything it cannot answer plainly comes back to the evaluator.
+        if let scalar, !environment.shadowsBuiltins, case .object(let object)? = input,
+           let result = scalar.evaluate(object)
+        {
+            return result.json
+        }
         let timeLimit = limits.timeLimitMilliseconds.map { Duration.milliseconds($0) }
         let ev = environment.evaluators.take(maxDepth: limits.maxDepth, stackLimit: limits.maxStackBytes, timeLimit: timeLimit)
             ?? Evaluator(
