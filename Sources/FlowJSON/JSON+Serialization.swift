@@ -17,7 +17,7 @@ extension JSON {
         case .null: bytes.append(contentsOf: "null".utf8)
         case .bool(let b): bytes.append(contentsOf: (b ? "true" : "false").utf8)
         case .int(let i): JSON.writeInt(i, to: &bytes)
-        case .double(let d): bytes.append(contentsOf: JSON.format(double: d).utf8)
+        case .double(let d): JSON.write(double: d, to: &bytes)
         case .string(let s): JSON.writeString(s, to: &bytes)
         case .array(let array):
             if array.isEmpty {
@@ -88,6 +88,57 @@ extension JSON {
     public static func format(double d: Double) -> String {
         guard d.isFinite else { return "null" }
         return d.description
+    }
+
+    /// Writes `format(double:)`'s text. A number with at most six decimals, between 0.001 and
+    /// 10^15 in magnitude (prices, rates, measures) is written from its integer count of
+    /// millionths or less, without building a `String`: that decimal, with at most 15 significant
+    /// digits, is the only one that short to read back as `d`, so it is the shortest text that
+    /// does, which is what `description` writes.
+    public static func write(double d: Double, to bytes: inout [UInt8]) {
+        let magnitude = Swift.abs(d)
+        if magnitude >= 0.001 && magnitude < 1e15 && d.rounded(.towardZero) != d {
+            var scale = 1.0
+            for decimals in 1...6 {
+                scale *= 10
+                let scaled = d * scale
+                // Exact integers up to 10^15, so that the division below is a correctly rounded
+                // quotient of exact values.
+                guard Swift.abs(scaled) < 1e15 else { break }
+                let units = scaled.rounded()
+                guard units / scale == d else { continue }
+                writeDecimal(Int64(units), decimals: decimals, to: &bytes)
+                return
+            }
+        }
+        bytes.append(contentsOf: format(double: d).utf8)
+    }
+
+    /// `units` / 10^`decimals` in positional notation, without trailing zeros after the point
+    /// (there is at least one non-zero decimal).
+    private static func writeDecimal(_ units: Int64, decimals: Int, to bytes: inout [UInt8]) {
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        var count = 0
+        var value = units.magnitude
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            // At least decimals + 1 digits: leading zeros for a number below one.
+            while value > 0 || count <= decimals {
+                buffer[count] = UInt8(ascii: "0") + UInt8(value % 10)
+                value /= 10
+                count += 1
+            }
+        }
+        var trailing = 0
+        withUnsafeBytes(of: &digits) { buffer in
+            while trailing < decimals - 1 && buffer[trailing] == UInt8(ascii: "0") { trailing += 1 }
+            if units < 0 { bytes.append(UInt8(ascii: "-")) }
+            var k = count - 1
+            while k >= trailing {
+                if k == decimals - 1 { bytes.append(UInt8(ascii: ".")) }
+                bytes.append(buffer[k])
+                k -= 1
+            }
+        }
     }
 
     /// Writes `s` as a JSON string literal with the escapes RFC 8259 requires.

@@ -2,6 +2,39 @@ import Testing
 @testable import FlowJSON
 
 @Suite struct JSONDocumentsTests {
+    /// A random compact value: small containers (no recorded end), strings holding brackets,
+    /// quotes and backslashes, numbers and literals of every length.
+    static func randomValue(_ depth: Int, _ random: inout some RandomNumberGenerator) -> String {
+        let scalars = ["1", "-0.5", "12345678901234567890", "1e-7", "true", "false", "null", #""""#, #""}]""#, #""\"[{""#,
+                       #""\\""#, #""a\\\"b]""#, #""é{""#]
+        guard depth > 0, Int.random(in: 0..<3, using: &random) != 0 else { return scalars.randomElement(using: &random)! }
+        let count = Int.random(in: 0...4, using: &random)
+        if Bool.random(using: &random) {
+            return "[" + (0..<count).map { _ in randomValue(depth - 1, &random) }.joined(separator: ",") + "]"
+        }
+        return "{" + (0..<count).map { k in #""k\#(k)]":"# + randomValue(depth - 1, &random) }.joined(separator: ",") + "}"
+    }
+
+    /// Skipping a value finds its end wherever it sits relative to sixteen-byte probes.
+    @Test func skipValueFindsTheEndOfEveryValue() throws {
+        var random = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 {
+            let value = Self.randomValue(4, &random)
+            for padding in 0..<17 {
+                // The value as an array element after `padding` bytes of another, then more.
+                let before = padding == 0 ? "" : #""\#(String(repeating: "x", count: padding))","#
+                let text = "[" + before + value + ",0]"
+                var documents = JSONDocuments()
+                var bytes = Array(text.utf8)
+                try bytes.withUnsafeMutableBytes { try documents.append(validating: UnsafeRawBufferPointer($0)) }
+                documents.withDocument(0) { text in
+                    let start = 1 + before.utf8.count
+                    #expect(JSONScanner.skipValue(text, from: start) == start + value.utf8.count, "\(value) after \(padding)")
+                }
+            }
+        }
+    }
+
     func documents(_ texts: [String]) throws -> JSONDocuments {
         var documents = JSONDocuments()
         for text in texts {

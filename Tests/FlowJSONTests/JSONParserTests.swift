@@ -5,6 +5,29 @@ import Glibc
 @testable import FlowJSON
 
 @Suite struct JSONParserTests {
+    /// Doubles are written as `description` writes them, byte for byte: the short decimals written
+    /// from their count of hundredths or millionths, and everything around them.
+    @Test func writesDoublesAsDescriptionDoes() {
+        var values: [Double] = [0.5, -0.5, 0.001, 0.0011, 0.0001, 0.00015, 1444.62, 0.1, 0.2, 0.30000000000000004, 1e14 + 0.5,
+                                999_999_999_999_999.9, 1e15 - 0.25, 1e15 + 0.5, 123456.789012, 5.0, -0.0, 1e16, 1.7976931348623157e308,
+                                4.9e-324, 2.675, 1.005, 0.07, 8.5e-7, 12.000001, 12.0000001]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<50_000 {
+            let decimals = Int.random(in: 0...8, using: &generator)
+            let units = Int64.random(in: -10_000_000_000..<10_000_000_000, using: &generator)
+            var scale = 1.0
+            for _ in 0..<decimals { scale *= 10 }
+            values.append(Double(units) / scale)
+            values.append(Double(bitPattern: UInt64.random(in: 0..<UInt64.max, using: &generator)))
+            values.append(Double.random(in: -1000...1000, using: &generator))
+        }
+        for value in values where value.isFinite {
+            var bytes: [UInt8] = []
+            JSON.write(double: value, to: &bytes)
+            #expect(String(decoding: bytes, as: UTF8.self) == value.description, "\(value.description)")
+        }
+    }
+
     /// Decimals are read as strtod reads them, bit for bit: prices and rates through the exact fast
     /// path, and the cases beside it (17+ digits, exponents past 22, subnormals, halfway values).
     @Test func readsDecimalsAsStrtodDoes() throws {
