@@ -10,7 +10,12 @@ import CJSONScan
 /// pass-through writes exactly what it read, minus insignificant whitespace.
 public struct JSONDocuments: Sendable {
     /// The compact documents, back to back.
-    public private(set) var bytes: [UInt8] = []
+    public internal(set) var bytes: [UInt8] {
+        get { storage }
+        _modify { yield &storage }
+    }
+    /// `bytes`, for the inlined appends.
+    @usableFromInline var storage: [UInt8] = []
     /// `ends[i]` is the offset just past document `i` in `bytes`.
     public private(set) var ends: [Int] = []
     /// Where the large containers of each document end, found while validating: pairs of
@@ -814,11 +819,29 @@ extension JSONDocuments {
     /// document out of pieces (an object whose member values are copied from other documents);
     /// the caller guarantees that the pieces make one compact JSON value.
     public mutating func appendPart(trusted text: JSONText, range: Range<Int>) {
-        let shift = bytes.count - documentStart - range.lowerBound
+        let position = bytes.count
         bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text.bytes[range]))
+        appendExtents(of: text, range: range, copiedTo: position)
+    }
+
+    /// Adds `count` bytes to the document being built, all written by `write` into the room it is
+    /// given: one step for a record assembled from many small pieces (each `appendPart` is an
+    /// append of its own). Values copied from validated documents this way need their extents
+    /// added with `appendExtents(of:range:copiedTo:)`.
+    @inlinable
+    public mutating func appendPart(count: Int, _ write: (UnsafeMutablePointer<UInt8>) -> Void) {
+        let start = storage.count
+        storage.append(contentsOf: repeatElement(0, count: count))
+        storage.withUnsafeMutableBufferPointer { write($0.baseAddress! + start) }
+    }
+
+    /// Adds the extents inside the value at `range` of `text`, whose bytes were copied to
+    /// `position` in `bytes` (by `appendPart(count:_:)`).
+    public mutating func appendExtents(of text: JSONText, range: Range<Int>, copiedTo position: Int) {
         // Extents are sorted by start: the first one inside `range`, then those up to its end.
         // A value smaller than the smallest extent holds none.
         guard range.count >= JSONScanner.extentMinimum else { return }
+        let shift = position - documentStart - range.lowerBound
         var low = 0
         var high = text.extents.count / 2
         while low < high {

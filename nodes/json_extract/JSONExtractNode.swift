@@ -183,6 +183,7 @@ struct JSONExtractNode: Node {
         var document = 0
         let plan = documentPlan
         var found: [Range<Int>?] = []
+        var pieces: [(field: Int, value: Range<Int>?)] = []
         var keys = JSONKeyTable()
         // Documents in, documents out when every consumer reads them and the values are copied as
         // they are (no `types`): each record's text is assembled from the extracted values' bytes.
@@ -199,7 +200,7 @@ struct JSONExtractNode: Node {
                             out.append(try extract(record, index: index, document: document, context))
                             index += 1
                         }, at: { range in
-                            try appendRecord(text, range, plan: plan, members: members, found: &found, keys: &keys,
+                            try appendRecord(text, range, plan: plan, members: members, found: &found, pieces: &pieces, keys: &keys,
                                              to: &out, index: index, document: document, context)
                             index += 1
                         })
@@ -252,43 +253,76 @@ struct JSONExtractNode: Node {
     /// record as `extract` gives, with values kept as written.
     @inline(__always)
     func appendRecord(_ text: JSONText, _ range: Range<Int>, plan: DocumentPlan, members: MemberTexts,
-                      found: inout [Range<Int>?], keys: inout JSONKeyTable, to out: inout JSONDocuments,
+                      found: inout [Range<Int>?], pieces: inout [(field: Int, value: Range<Int>?)],
+                      keys: inout JSONKeyTable, to out: inout JSONDocuments,
                       index: Int, document: Int, _ context: NodeContext) throws {
         guard fields != nil else {
             out.append(trusted: text, range: range)
             return
         }
         plan.findMembers(in: text, record: range, into: &found, keys: &keys)
-        var first = true
+        // The members written (a missing value is null or left out), then the record in one step.
+        pieces.removeAll(keepingCapacity: true)
+        var count = 1
         for position in members.prefixes.indices {
-            if let value = plan.range(of: position, in: text, record: range, members: found) {
-                out.appendPart(first ? members.firstPrefixes[position] : members.prefixes[position])
-                out.appendPart(trusted: text, range: value)
-            } else {
+            let value = plan.range(of: position, in: text, record: range, members: found)
+            if value == nil {
                 switch members.missing[position] {
-                case .null:
-                    out.appendPart(first ? members.firstPrefixes[position] : members.prefixes[position])
-                    out.appendPart(MemberTexts.null)
-                case .omit:
-                    continue
-                case .error:
-                    throw missingFailure(fields![position], index: index, document: document, context)
+                case .null: break
+                case .omit: continue
+                case .error: throw missingFailure(fields![position], index: index, document: document, context)
                 }
             }
-            first = false
+            pieces.append((position, value))
+            count += members.prefixes[position].count + (value?.count ?? 4)
         }
-        out.appendPart(first ? MemberTexts.empty : MemberTexts.close)
+        if pieces.isEmpty {
+            out.appendPart(MemberTexts.empty)
+            out.endDocument()
+            return
+        }
+        let start = out.bytes.count
+        let source = text.bytes.baseAddress!
+        out.appendPart(count: count) { p in
+            var o = 0
+            for (n, piece) in pieces.enumerated() {
+                members.prefixes[piece.field].withUnsafeBufferPointer { prefix in
+                    p[o] = n == 0 ? UInt8(ascii: "{") : UInt8(ascii: ",")
+                    (p + o + 1).update(from: prefix.baseAddress! + 1, count: prefix.count - 1)
+                    o += prefix.count
+                }
+                if let value = piece.value {
+                    (p + o).update(from: source + value.lowerBound, count: value.count)
+                    o += value.count
+                } else {
+                    for byte in MemberTexts.null {
+                        p[o] = byte
+                        o += 1
+                    }
+                }
+            }
+            p[o] = UInt8(ascii: "}")
+        }
+        // Containers copied whole keep their recorded ends.
+        var offset = start
+        for piece in pieces {
+            offset += members.prefixes[piece.field].count
+            if let value = piece.value {
+                out.appendExtents(of: text, range: value, copiedTo: offset)
+                offset += value.count
+            } else {
+                offset += 4
+            }
+        }
         out.endDocument()
     }
 
-    /// What `appendRecord` writes for each field: `,"name":` (`{"name":` for the record's first
-    /// member), and what a missing value does.
+    /// What `appendRecord` writes for each field: `,"name":` (`{` instead of the comma for the
+    /// record's first member), and what a missing value does.
     struct MemberTexts {
         let prefixes: [[UInt8]]
-        let firstPrefixes: [[UInt8]]
         let missing: [Missing]
         static let null: [UInt8] = Array("null".utf8)
-        static let close: [UInt8] = [UInt8(ascii: "}")]
         static let empty: [UInt8] = Array("{}".utf8)
 
         init(_ fields: [Field]) {
@@ -298,7 +332,6 @@ struct JSONExtractNode: Node {
                 bytes.append(UInt8(ascii: ":"))
                 return bytes
             }
-            firstPrefixes = prefixes.map { [UInt8(ascii: "{")] + $0.dropFirst() }
             missing = fields.map(\.missing)
         }
     }
