@@ -12,6 +12,29 @@ size_t flow_json_scan_string(const uint8_t *p, size_t n, int *high);
 /// Index of the first quote or backslash in p[0..<n]; n when there is none.
 size_t flow_json_find_quote(const uint8_t *p, size_t n);
 
+/// (start, end) offset pairs of large containers, grown with realloc by
+/// `flow_json_validate_compact`; the caller frees `items` with `flow_json_extents_free`.
+typedef struct flow_json_extents {
+    intptr_t *items;
+    size_t count;
+    size_t capacity;
+} flow_json_extents;
+
+/// Validates p[0..<n] as one compact JSON text (no whitespace outside strings, nor around it):
+/// 1 when it is one, with the (start, end) offsets of every container of at least
+/// `extent_minimum` bytes appended to `extents` in document order by start, and `*non_ascii` set
+/// to 1 when some byte is 0x80 or more (UTF-8 is then left for the caller to check). 0 when it is
+/// not, or when in doubt (whitespace between tokens, no memory, no SSE2): the caller then validates
+/// another way. Nesting deeper than `max_depth` (at most 1024) containers is rejected.
+int flow_json_validate_compact(const uint8_t *p, size_t n, int max_depth, size_t extent_minimum,
+                               flow_json_extents *extents, int *non_ascii);
+
+/// `flow_json_validate_compact` without AVX2 whatever the processor has: for tests.
+int flow_json_validate_compact_sse2(const uint8_t *p, size_t n, int max_depth, size_t extent_minimum,
+                                    flow_json_extents *extents, int *non_ascii);
+
+void flow_json_extents_free(flow_json_extents *extents);
+
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #define FLOW_JSON_PROBE16 1
