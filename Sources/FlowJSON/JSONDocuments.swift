@@ -764,7 +764,9 @@ extension JSONScanner {
         guard range.count > 2, text[range.lowerBound] == UInt8(ascii: "[") else { return }
         var i = range.lowerBound + 1
         while i < range.upperBound - 1 {
-            let elementEnd = skipValue(text, from: i)
+            // A large element's end was recorded: found without reading the element, whose bytes
+            // (an API page's records, validated on another core) the caller is about to read anyway.
+            let elementEnd = text.extentEnd(startingAt: i) ?? skipValue(text, from: i)
             if !body(i..<elementEnd) { return }
             i = elementEnd + 1
         }
