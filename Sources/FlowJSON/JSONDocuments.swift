@@ -512,7 +512,7 @@ public struct JSONScanner {
     }
 
     /// Non-zero when a byte of `word` equals `value`; false flags only sit above a true match.
-    @inline(__always) @usableFromInline
+    @inline(__always)
     static func hasByte(_ word: UInt64, _ value: UInt8) -> UInt64 {
         let x = word ^ (0x0101_0101_0101_0101 &* UInt64(value))
         return (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080
