@@ -240,7 +240,7 @@ final class PostgresWriter: DatabaseWriter {
 
     /// The most of a batch encoded ahead and held for its COPY; a larger batch is streamed through its
     /// COPY as it is encoded.
-    static let encodeAheadBytes = 4 << 20
+    static let encodeAheadBytes = 2 << 20
 
     private func startBatch(checkKeys: Bool) {
         batchRows = 0
