@@ -205,10 +205,15 @@ public struct Engine: Sendable {
                 let dataInputs = planned.node.inputs.map(\.value)
                 group.addTask {
                     var result = await Engine.execute(planned, context: context, observer: observer)
-                    if result.status == .failed {
-                        if dataInputs.contains(where: failedNodes.contains) { result.status = .upstreamFailed }
-                        failedNodes.insert(id)
+                    if result.status == .failed || result.status == .cancelled,
+                       let input = dataInputs.first(where: failedNodes.contains)
+                    {
+                        // Ended by an input's failure: through the input's error, or through the
+                        // cancellation that failure starts, whichever reached the node first.
+                        if result.status == .cancelled { result.error = "not completed: input `\(input)` failed" }
+                        result.status = .upstreamFailed
                     }
+                    if result.status == .failed || result.status == .upstreamFailed { failedNodes.insert(id) }
                     // Release neighbours at once: producers stop waiting on us, consumers see the end.
                     for channel in inputs { channel.consumerDone() }
                     let failure: (any Error)? = result.status == .succeeded ? nil : UpstreamFailure(nodeID: id)
