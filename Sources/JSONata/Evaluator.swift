@@ -508,14 +508,7 @@ final class Evaluator {
             switch op {
             case .add, .sub, .mul, .div, .mod:
                 if case .number(let l)? = lhs, case .number(let r)? = rhs {
-                    let result: Double
-                    switch op {
-                    case .add: result = l + r
-                    case .sub: result = l - r
-                    case .mul: result = l * r
-                    case .div: result = l / r
-                    default: result = l.truncatingRemainder(dividingBy: r)
-                    }
+                    let result = Evaluator.arithmetic(op, l, r)
                     if result.isFinite { return .number(result) }
                 }
                 return try Evaluator.numeric(lhs, rhs, expr.value)
@@ -526,14 +519,7 @@ final class Evaluator {
                 if lhs == nil || rhs == nil { return .bool(false) }
                 return .bool(!Value.deepEqual(lhs, rhs))
             case .lt, .le, .gt, .ge:
-                if case .number(let a)? = lhs, case .number(let b)? = rhs {
-                    switch op {
-                    case .lt: return .bool(a < b)
-                    case .le: return .bool(a <= b)
-                    case .gt: return .bool(a > b)
-                    default: return .bool(a >= b)
-                    }
-                }
+                if case .number(let a)? = lhs, case .number(let b)? = rhs { return .bool(Evaluator.order(op, a, b)) }
                 return try Evaluator.compare(lhs, rhs, expr.value)
             case .concat:
                 let l = lhs == nil ? "" : try Builtins.string(lhs!)
@@ -554,6 +540,29 @@ final class Evaluator {
             e.token = expr.value
             e.message = JSONataError.defaultMessage(code: e.code, token: expr.value, value: e.value)
             throw e
+        }
+    }
+
+    /// `+ - * / %` on two numbers (the caller checks that the result is finite).
+    @inline(__always)
+    static func arithmetic(_ op: Node.BinOp, _ l: Double, _ r: Double) -> Double {
+        switch op {
+        case .add: return l + r
+        case .sub: return l - r
+        case .mul: return l * r
+        case .div: return l / r
+        default: return l.truncatingRemainder(dividingBy: r)
+        }
+    }
+
+    /// `< <= > >=` on two numbers.
+    @inline(__always)
+    static func order(_ op: Node.BinOp, _ a: Double, _ b: Double) -> Bool {
+        switch op {
+        case .lt: return a < b
+        case .le: return a <= b
+        case .gt: return a > b
+        default: return a >= b
         }
     }
 

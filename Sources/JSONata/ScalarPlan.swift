@@ -136,14 +136,7 @@ indirect enum ScalarPlan: Sendable {
         case .null: return .null
         case .arithmetic(let op, let lhs, let rhs):
             guard case .number(let l)? = lhs.evaluate(object), case .number(let r)? = rhs.evaluate(object) else { return nil }
-            let result: Double
-            switch op {
-            case .add: result = l + r
-            case .sub: result = l - r
-            case .mul: result = l * r
-            case .div: result = l / r
-            default: result = l.truncatingRemainder(dividingBy: r)
-            }
+            let result = Evaluator.arithmetic(op, l, r)
             // Out of range is an error the evaluator reports.
             return result.isFinite ? .number(result) : nil
         case .equal(let negated, let lhs, let rhs):
@@ -154,12 +147,7 @@ indirect enum ScalarPlan: Sendable {
             return .bool((l == r) != negated)
         case .order(let op, let lhs, let rhs):
             guard case .number(let a)? = lhs.evaluate(object), case .number(let b)? = rhs.evaluate(object) else { return nil }
-            switch op {
-            case .lt: return .bool(a < b)
-            case .le: return .bool(a <= b)
-            case .gt: return .bool(a > b)
-            default: return .bool(a >= b)
-            }
+            return .bool(Evaluator.order(op, a, b))
         case .and(let lhs, let rhs):
             guard case .bool(let l)? = lhs.evaluate(object) else { return nil }
             guard l else { return .bool(false) }

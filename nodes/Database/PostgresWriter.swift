@@ -369,17 +369,23 @@ final class PostgresWriter: DatabaseWriter {
 
     @inline(__always)
     static func encode(_ row: [SQLCell], into rows: inout PostgresCopyBuffer) {
-        for cell in row {
-            switch cell {
-            case .null: rows.appendNull()
-            case .int(let i): rows.append(i)
-            case .double(let d): rows.append(d)
-            case .bool(let b): rows.append(b)
-            case .text(let s): rows.append(s)
-            }
-        }
+        for cell in row { rows.append(cell) }
         rows.endRow()
     }
 
     func close() async { await connection.close() }
+}
+
+extension PostgresCopyBuffer {
+    /// Appends a converted cell as one field.
+    @inline(__always)
+    mutating func append(_ cell: SQLCell) {
+        switch cell {
+        case .null: appendNull()
+        case .int(let i): append(i)
+        case .double(let d): append(d)
+        case .bool(let b): append(b)
+        case .text(let s): append(s)
+        }
+    }
 }

@@ -128,13 +128,7 @@ extension RecordFeed {
     /// convert for the column.
     private func encodeParsed(_ text: JSONText, _ range: Range<Int>, kind: ColumnKind, into rows: inout PostgresCopyBuffer) -> Bool {
         guard let value = try? JSONScanner.parse(text, range), let cell = kind.convert(value, dialect: .postgres) else { return false }
-        switch cell {
-        case .null: rows.appendNull()
-        case .int(let i): rows.append(i)
-        case .double(let d): rows.append(d)
-        case .bool(let b): rows.append(b)
-        case .text(let s): rows.append(s)
-        }
+        rows.append(cell)
         return true
     }
 
