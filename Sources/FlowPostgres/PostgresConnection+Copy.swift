@@ -3,18 +3,28 @@ import CLibPQ
 extension PostgresConnection {
     /// Runs `COPY table (columns) FROM STDIN` and lets `body` write the rows; returns the number of rows
     /// the server stored. If `body` throws, the COPY is aborted (nothing is stored) and the error rethrown.
+    /// `binary`: a COPY in the binary format (`... FROM STDIN (FORMAT binary)`), whose header and trailer
+    /// are sent here; `body` writes ``PostgresCopyBuffer``s of that format.
     ///
     ///     try await connection.copyIn("COPY items (id, name) FROM STDIN") { writer in
     ///         for item in items { try await writer.write([.int(item.id), .text(item.name)]) }
     ///     }
     @discardableResult
-    public func copyIn(_ sql: String, _ body: (PostgresCopyWriter) async throws -> Void) async throws -> Int {
+    public func copyIn(_ sql: String, binary: Bool = false, _ body: (PostgresCopyWriter) async throws -> Void) async throws -> Int {
         try await withOperation {
-            try await handle.run { [handle] connection in try startCopy(connection, handle, sql) }
-            let writer = PostgresCopyWriter(handle: handle, statement: sql)
+            try await handle.run { [handle] connection in
+                try startCopy(connection, handle, sql)
+                if binary { try putCopyData(connection, handle, sql, PostgresCopyBinary.header) }
+            }
+            let writer = PostgresCopyWriter(handle: handle, statement: sql, binary: binary)
             do {
                 try await body(writer)
                 try await writer.flush()
+                if binary {
+                    try await handle.run { [handle] connection in
+                        try putCopyData(connection, handle, sql, PostgresCopyBinary.trailer)
+                    }
+                }
             } catch {
                 writer.isOpen = false
                 let reason = "aborted by the client: \(error)"
@@ -41,22 +51,17 @@ extension PostgresConnection {
         try await withOperation {
             try await handle.run { [handle] connection in
                 try startCopy(connection, handle, sql)
+                if rows.isBinary { try putCopyData(connection, handle, sql, PostgresCopyBinary.header) }
                 let bytes = rows.bytes
                 var start = 0
                 while start < bytes.count {
                     let end = min(start + PostgresCopyWriter.chunkSize, bytes.count)
-                    let sent = bytes.withUnsafeBufferPointer { all in
-                        (all.baseAddress! + start).withMemoryRebound(to: CChar.self, capacity: end - start) {
-                            PQputCopyData(connection, $0, Int32(end - start))
-                        }
-                    }
-                    guard sent == 1 else {
-                        let error = handle.error(from: nil, connection: connection, code: .copyFailed, statement: sql)
-                        drainResults(connection)
-                        throw error
+                    try bytes.withUnsafeBufferPointer { all in
+                        try putCopyData(connection, handle, sql, UnsafeBufferPointer(rebasing: all[start..<end]))
                     }
                     start = end
                 }
+                if rows.isBinary { try putCopyData(connection, handle, sql, PostgresCopyBinary.trailer) }
                 let stored = try endCopy(connection, handle, sql)
                 let results = try statements.map { statement in
                     guard PQsendQueryParams(connection, statement, 0, nil, nil, nil, nil, 0) == 1 else {
@@ -101,6 +106,23 @@ private func startCopy(_ connection: OpaquePointer, _ handle: LibPQConnection, _
         }
         throw handle.error(from: result, connection: connection, code: .copyFailed, statement: sql)
     }
+}
+
+/// Sends COPY data; on the connection's queue.
+func putCopyData(_ connection: OpaquePointer, _ handle: LibPQConnection, _ sql: String, _ bytes: UnsafeBufferPointer<UInt8>) throws {
+    guard !bytes.isEmpty else { return }
+    let sent = bytes.baseAddress!.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
+        PQputCopyData(connection, $0, Int32(bytes.count))
+    }
+    guard sent == 1 else {
+        let error = handle.error(from: nil, connection: connection, code: .copyFailed, statement: sql)
+        drainResults(connection)
+        throw error
+    }
+}
+
+func putCopyData(_ connection: OpaquePointer, _ handle: LibPQConnection, _ sql: String, _ bytes: [UInt8]) throws {
+    try bytes.withUnsafeBufferPointer { try putCopyData(connection, handle, sql, $0) }
 }
 
 /// Ends a COPY and returns the number of rows the server stored; on the connection's queue.

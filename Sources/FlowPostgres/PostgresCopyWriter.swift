@@ -10,14 +10,17 @@ public final class PostgresCopyWriter {
 
     private let handle: LibPQConnection
     private let statement: String
+    /// A COPY in the binary format: takes binary ``PostgresCopyBuffer``s only.
+    private let binary: Bool
     private var buffer: [UInt8] = []
     /// Rows written so far.
     public private(set) var rowCount = 0
     var isOpen = true
 
-    init(handle: LibPQConnection, statement: String) {
+    init(handle: LibPQConnection, statement: String, binary: Bool) {
         self.handle = handle
         self.statement = statement
+        self.binary = binary
         buffer.reserveCapacity(Self.chunkSize + 4096)
     }
 
@@ -25,6 +28,9 @@ public final class PostgresCopyWriter {
     public func write(_ row: [PostgresValue?]) async throws {
         guard isOpen else {
             throw PostgresError(.copyFailed, "rows written after the copyIn body returned", statement: statement)
+        }
+        guard !binary else {
+            throw PostgresError(.copyFailed, "rows of values are written in the text format, and this COPY is binary", statement: statement)
         }
         PostgresCopyText.appendRow(row, to: &buffer)
         rowCount += 1
@@ -35,6 +41,10 @@ public final class PostgresCopyWriter {
     public func write(_ rows: PostgresCopyBuffer) async throws {
         guard isOpen else {
             throw PostgresError(.copyFailed, "rows written after the copyIn body returned", statement: statement)
+        }
+        guard rows.isBinary == binary else {
+            throw PostgresError(.copyFailed, "rows encoded in the \(rows.isBinary ? "binary" : "text") format written into a "
+                + "\(binary ? "binary" : "text") COPY", statement: statement)
         }
         try await flush()
         var start = 0
@@ -58,15 +68,8 @@ public final class PostgresCopyWriter {
     private func send(_ bytes: [UInt8], _ range: Range<Int>) async throws {
         let statement = statement
         try await handle.run { [handle] connection in
-            let sent = bytes.withUnsafeBufferPointer { all in
-                (all.baseAddress! + range.lowerBound).withMemoryRebound(to: CChar.self, capacity: range.count) {
-                    PQputCopyData(connection, $0, Int32(range.count))
-                }
-            }
-            if sent != 1 {
-                let error = handle.error(from: nil, connection: connection, code: .copyFailed, statement: statement)
-                drainResults(connection)
-                throw error
+            try bytes.withUnsafeBufferPointer { all in
+                try putCopyData(connection, handle, statement, UnsafeBufferPointer(rebasing: all[range]))
             }
         }
     }

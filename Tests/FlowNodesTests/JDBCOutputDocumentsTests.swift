@@ -198,6 +198,102 @@ import Testing
         #expect(errors[0].contains("nothing was committed"), "\(errors[0])")
     }
 
+    /// Columns whose types all have a simple binary form are loaded with COPY's binary format; a date
+    /// column among them sends the rows as text. Both store the same values, from documents and from
+    /// parsed records alike.
+    static let binaryColumns = """
+        { id: bigint, i: integer, s: smallint, d: double precision, b: boolean, t: text, v: varchar(80), \
+        j: json, jb: jsonb, tn: text }
+        """
+
+    @Test(arguments: ["insert", "upsert"])
+    func binaryAndTextFormatsLoadTheSameRows(mode: String) async throws {
+        let target = try TestTarget.make(.postgres)
+        let lines = Self.lines + [#"{"id":9,"s":32767,"i":2147483647,"d":5e-324,"b":null,"t":"x"}"#]
+        var results: [[[JSON]]] = []
+        for format in ["binary", "text"] {
+            for documents in [true, false] {
+                let table = target.table + "_\(format.prefix(1))" + (documents ? "d" : "r")
+                let columns = format == "binary" ? Self.binaryColumns : Self.binaryColumns.replacingOccurrences(of: "tn: text }", with: "tn: text, day: date }")
+                let outcome = try await Self.load(lines, table: table, documents: documents, body: """
+                    mode: \(mode)
+                    \(mode == "upsert" ? "key: [id]" : "")
+                    columns: \(columns)
+                    extra: ignore
+                    batch_size: 3
+                    """, batchSize: 3)
+                #expect(outcome.node("store")?.error == nil, "\(format) \(documents): \(outcome.node("store")?.error ?? "")")
+                results.append(try await target.rows(
+                    "SELECT row_to_json(x)::text FROM (SELECT id, i, s, d, b, t, v, j, jb, tn FROM \(table)) x ORDER BY id"))
+            }
+        }
+        #expect(results[0].count == 8)
+        for other in results.dropFirst() { #expect(other == results[0]) }
+        let text = results[0].map { $0.first?.stringValue ?? "" }.joined(separator: "\n")
+        #expect(text.contains(#""d":"Infinity""#), "\(text)")
+        #expect(text.contains(#""i":-2147483648"#), "\(text)")
+        #expect(text.contains(#""d":5e-324"#), "\(text)")
+    }
+
+    /// The binary format's doubles are read from the text without the parser: bit for bit what the
+    /// parsed path reads, or nil where that shortcut does not apply.
+    @Test func plainDoublesReadAsTheParserReadsThem() throws {
+        var generator = SystemRandomNumberGenerator()
+        var texts = ["0", "-0", "0.0", "-0.0", "1708.28", "9007199254740993", "1234567890123456", "0.000000000000001",
+                     "999999999999999.9", "-12345678901234.5", "1e5", "12345678901234567", "0.1234567890123456"]
+        for _ in 0..<100_000 {
+            let integer = String(UInt64.random(in: 0..<UInt64(1) << UInt64.random(in: 1...60, using: &generator), using: &generator))
+            let fraction = Bool.random(using: &generator) ? "" : "." + String((0..<Int.random(in: 1...12, using: &generator)).map { _ in
+                Character(String(Int.random(in: 0...9, using: &generator)))
+            })
+            texts.append((Bool.random(using: &generator) ? "-" : "") + integer + fraction)
+        }
+        var fast = 0
+        for text in texts {
+            let bytes = Array(text.utf8)
+            let parsed: Double
+            switch try JSONParser.parse(text) {
+            case .int(let i): parsed = Double(i)
+            case .double(let d): parsed = d
+            default: Issue.record("\(text) is not a number"); continue
+            }
+            bytes.withUnsafeBufferPointer { buffer in
+                let value = RecordFeed.plainDouble(JSONText(bytes: buffer, extents: UnsafeBufferPointer(start: nil, count: 0)), 0..<buffer.count)
+                if let value {
+                    fast += 1
+                    if value.bitPattern != parsed.bitPattern { Issue.record("\(text): \(value) but the parser reads \(parsed)") }
+                }
+            }
+        }
+        #expect(fast > texts.count / 2)
+        Array("1e5".utf8).withUnsafeBufferPointer { buffer in
+            #expect(RecordFeed.plainDouble(JSONText(bytes: buffer, extents: UnsafeBufferPointer(start: nil, count: 0)), 0..<3) == nil)
+        }
+    }
+
+    /// An integer too large for its smallint or integer column: the binary format finds it before
+    /// the server (which says so for text), and both name the record and the column.
+    @Test(arguments: [true, false])
+    func outOfRangeIntegersNameTheRecordInBothFormats(documents: Bool) async throws {
+        let target = try TestTarget.make(.postgres)
+        let lines = [#"{"id":1,"s":5}"#, #"{"id":2,"s":-32768}"#, #"{"id":3,"s":40000}"#, #"{"id":4}"#]
+        for format in ["binary", "text"] {
+            let table = target.table + "_\(format.prefix(1))" + (documents ? "d" : "r")
+            let columns = format == "binary" ? "{ id: bigint, s: smallint }" : "{ id: bigint, s: smallint, day: date }"
+            let outcome = try await Self.load(lines, table: table, documents: documents, body: """
+                columns: \(columns)
+                batch_size: 2
+                """)
+            let error = outcome.node("store")?.error ?? "no error"
+            #expect(error.contains(#"record 2, column "s""#), "\(format): \(error)")
+            #expect(error.contains(format == "binary" ? "number 40000 is out of range for smallint" : #"value "40000" is out of range for type smallint"#),
+                    "\(format): \(error)")
+            #expect(error.contains("nothing was committed"), "\(format): \(error)")
+            // Created in the load's transaction, the table is gone with it.
+            #expect(try await target.rows("SELECT to_regclass('\(table)') IS NULL") == [[.bool(true)]])
+        }
+    }
+
     @Test func extraIgnoreDropsUnknownFieldsOnBothPaths() async throws {
         let target = try TestTarget.make(.postgres)
         let lines = [#"{"id":1,"zzz":[1],"t":"a","\u0074":"escaped key"}"#, #"{"q":1,"id":2}"#]

@@ -32,6 +32,8 @@ final class PostgresWriter: DatabaseWriter {
     private var batchEnded = false
     private var checkKeys = false
     private var keys = Set<Int>()
+    /// The binary format's columns, or nil when rows are sent in the text format (`binaryColumns(_:connection:)`).
+    private var binaryColumns: [PostgresCopyBinary.Column]?
 
     var dialect: SQLDialect { .postgres }
     var hasHeldRows: Bool { carry != nil || held != nil }
@@ -89,11 +91,14 @@ final class PostgresWriter: DatabaseWriter {
     func startLoad(_ plan: LoadPlan) async throws {
         self.plan = plan
         let columns = plan.columns.map { SQLIdentifier.quote($0.name) }.joined(separator: ", ")
+        binaryColumns = try await Self.binaryColumns(plan, connection: connection)
+        encoded = PostgresCopyBuffer(minimumCapacity: PostgresCopyWriter.chunkSize + 4096, binary: binaryColumns)
+        let format = binaryColumns == nil ? "" : " (FORMAT binary)"
         guard plan.mode == .upsert else {
-            copySQL = "COPY \(plan.table.quoted) (\(columns)) FROM STDIN"
+            copySQL = "COPY \(plan.table.quoted) (\(columns)) FROM STDIN\(format)"
             return
         }
-        copySQL = "COPY \(stage) (\(columns)) FROM STDIN"
+        copySQL = "COPY \(stage) (\(columns)) FROM STDIN\(format)"
         truncateSQL = "TRUNCATE \(stage)"
         keyPositions = plan.key.compactMap { key in plan.columns.firstIndex { $0.name == key } }
         let target = "flow_target"
@@ -112,6 +117,36 @@ final class PostgresWriter: DatabaseWriter {
         mergeSQL = "WITH merged AS (\(merge) RETURNING (\(target).xmax = 0) AS inserted) "
             + "SELECT count(*) FILTER (WHERE inserted), count(*) FROM merged"
         try await createStage(plan)
+    }
+
+    /// How the rows are sent: in COPY's binary format when every column's type in the table has a simple
+    /// binary form that the values converted for the column's declared type fit (a bigint, integer or
+    /// smallint column declared an integer type, double precision a floating-point one, boolean,
+    /// text/varchar/char and json/jsonb columns declared text or JSON), otherwise (nil) in the text format.
+    /// The server stores the same values either way; the binary format spares it parsing the text.
+    static func binaryColumns(_ plan: LoadPlan, connection: PostgresConnection) async throws -> [PostgresCopyBinary.Column]? {
+        let rows = try await connection.queryAll(
+            """
+            SELECT a.attname, a.atttypid::int8 FROM pg_attribute a
+            WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped
+            """, parameters: [.text(plan.table.quoted)])
+        var types: [String: UInt32] = [:]
+        for row in rows {
+            guard let name = row.texts[0], let oid = row[1]?.int else { continue }
+            types[name] = UInt32(truncatingIfNeeded: oid)
+        }
+        var binary: [PostgresCopyBinary.Column] = []
+        for column in plan.columns {
+            guard let oid = types[column.name], let wire = PostgresCopyBinary.Column(typeOID: oid) else { return nil }
+            switch (column.kind, wire) {
+            case (.integer, .int2), (.integer, .int4), (.integer, .int8), (.double, .float8), (.boolean, .bool),
+                (.text, .text), (.json, .text), (.json, .jsonb):
+                binary.append(wire)
+            default:
+                return nil
+            }
+        }
+        return binary
     }
 
     /// A column expression that supports `IS DISTINCT FROM` (json and geometric types have no equality).
@@ -153,11 +188,11 @@ final class PostgresWriter: DatabaseWriter {
         if batchEnded {
             counts.sent = encoded.rowCount
             held = (encoded, firstIndex)
-            encoded = PostgresCopyBuffer(minimumCapacity: encoded.bytes.capacity)
+            encoded = PostgresCopyBuffer(minimumCapacity: encoded.bytes.capacity, binary: binaryColumns)
             return counts
         }
         do {
-            counts.sent = try await connection.copyIn(copySQL) { writer in
+            counts.sent = try await connection.copyIn(copySQL, binary: binaryColumns != nil) { writer in
                 while true {
                     try await writer.write(encoded)
                     if batchEnded { return }
@@ -293,14 +328,14 @@ final class PostgresWriter: DatabaseWriter {
                         if !full || batchRows == limit { batchEnded = true }
                         return
                     }
-                    Self.encode(row, into: &encoded)
+                    try Self.encode(row, index: first + offset - rows.startIndex, feed: feed, into: &encoded)
                     batchRows += 1
                 }
             case .documents(let first, let texts, let range):
                 // The row buffer and the batch's keys are worked on as locals, moved out and back:
                 // this class's properties would be checked for exclusive access at every record.
                 var rows = encoded
-                encoded = PostgresCopyBuffer()
+                encoded = PostgresCopyBuffer(binary: nil)
                 var batchKeys = checkKeys ? keys : nil
                 keys = []
                 defer {
@@ -350,13 +385,13 @@ final class PostgresWriter: DatabaseWriter {
             guard keys!.insert(hasher.finalize()).inserted else { return false }
         }
         if let cells {
-            encode(cells, into: &rows)
+            try encode(cells, index: index, feed: feed, into: &rows)
             return true
         }
         let rowStart = rows.bytes.count
         if !feed.encodeLocated(text, into: &rows) {
             rows.discardRow(from: rowStart)
-            encode(try feed.convertParsed(text, index: index), into: &rows)
+            try encode(try feed.convertParsed(text, index: index), index: index, feed: feed, into: &rows)
         }
         return true
     }
@@ -367,9 +402,17 @@ final class PostgresWriter: DatabaseWriter {
         return hasher.finalize()
     }
 
+    /// Encodes converted record `index` as a row; throws when a value is out of its column's range
+    /// (an integer into a smallint or integer column, binary format: in the text format the server says).
     @inline(__always)
-    static func encode(_ row: [SQLCell], into rows: inout PostgresCopyBuffer) {
-        for cell in row { rows.append(cell) }
+    static func encode(_ row: [SQLCell], index: Int, feed: RecordFeed, into rows: inout PostgresCopyBuffer) throws {
+        let start = rows.bytes.count
+        for (position, cell) in row.enumerated() {
+            guard rows.append(cell) else {
+                rows.discardRow(from: start)
+                throw feed.outOfRange(cell, index: index, column: position, type: rows.binaryColumns?[position].typeName ?? "")
+            }
+        }
         rows.endRow()
     }
 
@@ -377,15 +420,17 @@ final class PostgresWriter: DatabaseWriter {
 }
 
 extension PostgresCopyBuffer {
-    /// Appends a converted cell as one field.
+    /// Appends a converted cell as one field; false when its column's type does not hold it (binary
+    /// format).
     @inline(__always)
-    mutating func append(_ cell: SQLCell) {
+    mutating func append(_ cell: SQLCell) -> Bool {
         switch cell {
         case .null: appendNull()
-        case .int(let i): append(i)
+        case .int(let i): return append(i)
         case .double(let d): append(d)
         case .bool(let b): append(b)
         case .text(let s): append(s)
         }
+        return true
     }
 }

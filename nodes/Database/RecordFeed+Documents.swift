@@ -3,8 +3,9 @@ import FlowPostgres
 
 /// COPY rows encoded straight from JSON documents kept as bytes, with the same checks as the parsed
 /// path (`convert` and `ColumnKind.convert`): each column's member is found by its key, and its text
-/// is written as COPY text without building a `JSON` value. Strings are unescaped from JSON and
-/// escaped for COPY, numbers are copied as written (`1.50` keeps its scale in a numeric column),
+/// is written as COPY text without building a `JSON` value (or, in COPY's binary format, integers and
+/// doubles as numbers, text as it is). Strings are unescaped from JSON and escaped for COPY, numbers
+/// are copied as written (`1.50` keeps its scale in a numeric column),
 /// objects and arrays are written as their compact text. Where a rule needs the value (a number
 /// written with an exponent into an integer column, a string into a numeric one), just that member
 /// is parsed and goes through `ColumnKind.convert`. A record the checks reject is parsed whole and
@@ -82,7 +83,11 @@ extension RecordFeed {
         case UInt8(ascii: "\""):
             switch kind {
             case .text, .other:
-                rows.appendField { Self.appendUnescaped(text, range, to: &$0) }
+                if rows.isBinary {
+                    rows.appendField { Self.appendUnescapedRaw(text, range, to: &$0) }
+                } else {
+                    rows.appendField { Self.appendUnescaped(text, range, to: &$0) }
+                }
                 return true
             case .json:
                 rows.appendEscaped(UnsafeBufferPointer(rebasing: text.bytes[range]))
@@ -106,6 +111,16 @@ extension RecordFeed {
                 return encodeParsed(text, range, kind: kind, into: &rows)
             }
         default:
+            if rows.isBinary && kind != .text && kind != .json {
+                // Binary: an integer column's value as it reads; otherwise (a double) parsed as the parsed
+                // path parses it.
+                if kind == .integer, let value = Self.plainInteger(text, range) { return rows.append(value) }
+                if kind == .double, let value = Self.plainDouble(text, range) {
+                    rows.append(value)
+                    return true
+                }
+                return encodeParsed(text, range, kind: kind, into: &rows)
+            }
             // A number: copied as written where the column reads it as the parsed value would be written.
             let copy: Bool
             switch kind {
@@ -128,8 +143,7 @@ extension RecordFeed {
     /// convert for the column.
     private func encodeParsed(_ text: JSONText, _ range: Range<Int>, kind: ColumnKind, into rows: inout PostgresCopyBuffer) -> Bool {
         guard let value = try? JSONScanner.parse(text, range), let cell = kind.convert(value, dialect: .postgres) else { return false }
-        rows.append(cell)
-        return true
+        return rows.append(cell)
     }
 
     /// The value of an integer written without fraction or exponent in at most 18 digits (so within
@@ -150,6 +164,41 @@ extension RecordFeed {
         return negative ? -value : value
     }
 
+    /// The Double the parsed path reads from a number written without exponent in at most 15 digits,
+    /// else nil. Such a number's digits are an exact integer below 2^53 and its scale a power of ten
+    /// up to 10^15, both exact doubles, so one division rounds correctly (Clinger's fast path, as
+    /// `JSONParser` reads it); an integer (`-0` included) is read as an integer, then converted.
+    @inline(__always)
+    static func plainDouble(_ text: JSONText, _ range: Range<Int>) -> Double? {
+        var i = range.lowerBound
+        let negative = text[i] == UInt8(ascii: "-")
+        if negative { i += 1 }
+        guard range.upperBound - i <= 16 else { return nil }
+        var significand: UInt64 = 0
+        var scale = -1
+        while i < range.upperBound {
+            let c = text[i]
+            i += 1
+            if c == UInt8(ascii: ".") {
+                scale = 0
+                continue
+            }
+            let digit = c &- UInt8(ascii: "0")
+            guard digit < 10 else { return nil }
+            significand = significand &* 10 &+ UInt64(digit)
+            if scale >= 0 { scale += 1 }
+        }
+        guard scale >= 0 else {
+            let integer = Int64(significand)
+            return Double(negative ? -integer : integer)
+        }
+        let value = Double(significand) / Self.powersOfTen[scale]
+        return negative ? -value : value
+    }
+
+    /// 10^0 through 10^15.
+    static let powersOfTen: [Double] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15]
+
     /// A number that PostgreSQL's float8 input reads as the same Double as the parsed path writes:
     /// no exponent (no overflow or underflow to tell apart), not too long, and not `-0` (the parsed
     /// path reads it as the integer 0, float8 as negative zero).
@@ -163,6 +212,13 @@ extension RecordFeed {
     static func hasExponent(_ text: JSONText, _ range: Range<Int>) -> Bool {
         for i in range where text[i] | 0x20 == UInt8(ascii: "e") { return true }
         return false
+    }
+
+    /// Appends the JSON string at `range` (quotes included) unescaped, for COPY's binary format.
+    static func appendUnescapedRaw(_ text: JSONText, _ range: Range<Int>, to out: inout [UInt8]) {
+        JSONScanner.forEachUnescaped(text, string: range, run: { out.append(contentsOf: $0) }) { scalar in
+            UTF8.encode(Unicode.Scalar(scalar)!) { out.append($0) }
+        }
     }
 
     /// Appends the JSON string at `range` (quotes included) unescaped, then escaped for COPY: a

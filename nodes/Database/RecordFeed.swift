@@ -147,6 +147,17 @@ final class RecordFeed {
         return row
     }
 
+    /// A value the column's type does not hold (an integer too large for a smallint or integer
+    /// column): found before the server, which would say so, when rows are sent in the binary format.
+    func outOfRange(_ cell: SQLCell, index: Int, column position: Int, type: String) -> Failure {
+        let value: String
+        switch cell {
+        case .int(let i): value = "number \(i)"
+        default: value = "\(cell)"
+        }
+        return Failure(message: "record \(index), column \(JSON.quote(columns[position].name)): \(value) is out of range for \(type)")
+    }
+
     private func unknownColumn(_ name: String, index: Int) -> Failure {
         if tableColumns.contains(name) {
             return Failure(
