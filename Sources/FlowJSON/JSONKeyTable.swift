@@ -27,6 +27,27 @@ public struct JSONKeyTable: Sendable {
     private var bytes: [UInt8] = []
     /// The entries of the last walked object's keys, by member ordinal (nil: not stored).
     private var sequence: [Int?] = []
+    /// The start of `sequence` while it holds stored keys, with what checking a key against its
+    /// entry needs: for the walk's fast path.
+    private var predictions: [Prediction] = []
+
+    /// A stored key expected at some member ordinal: its words, length, where the middle of a key
+    /// longer than sixteen bytes is in `bytes`, and its value.
+    private struct Prediction {
+        var head: UInt64
+        var tail: UInt64
+        var length: Int
+        var start: Int
+        var value: Int
+
+        init(_ entry: Entry) {
+            head = entry.head
+            tail = entry.tail
+            length = entry.length
+            start = entry.start
+            value = entry.value
+        }
+    }
     private static let sequenceLimit = 256
     public static let limit = 128
 
@@ -135,6 +156,27 @@ public struct JSONKeyTable: Sendable {
         return (position, insert(text, key, value: position))
     }
 
+    /// Keeps `predictions` the stored keys that `sequence` starts with, after `sequence[member]` was
+    /// set to `entry`.
+    private mutating func notePrediction(member: Int, entry: Int?) {
+        guard let entry else {
+            if member < predictions.count { predictions.removeSubrange(member...) }
+            return
+        }
+        if member < predictions.count {
+            predictions[member] = Prediction(entries[entry])
+            return
+        }
+        guard member == predictions.count else { return }
+        predictions.append(Prediction(entries[entry]))
+        // The members after it were predicted already: they join again.
+        var next = member + 1
+        while next < sequence.count, let following = sequence[next] {
+            predictions.append(Prediction(entries[following]))
+            next += 1
+        }
+    }
+
     /// Calls `body` with the key range (without quotes, still escaped), the key's index in `names`
     /// (-1: none of them) and the value range of each member of the object at `range`, as
     /// `JSONScanner.forEachMember` and `position(of:in:among:)` would give them; stops early when
@@ -150,6 +192,33 @@ public struct JSONKeyTable: Sendable {
         var i = range.lowerBound + 1
         var member = 0
         let n = text.count
+        // The fast path: while the keys are the predicted ones, without touching the table.
+        if !predictions.isEmpty {
+            let end = range.upperBound - 1
+            let stopped = bytes.withUnsafeBufferPointer { stored in
+                predictions.withUnsafeBufferPointer { predicted -> Bool in
+                    let base = text.bytes.baseAddress!
+                    while i < end && member < predicted.count {
+                        let expected = predicted[member]
+                        let keyStart = i &+ 1
+                        let keyEnd = keyStart &+ expected.length
+                        guard keyEnd < n, base[keyEnd] == UInt8(ascii: "\""),
+                              Self.word(text, at: keyStart, count: expected.length) == expected.head,
+                              expected.length <= 8 || Self.word(text, at: keyEnd &- 8, count: 8) == expected.tail,
+                              expected.length <= 16
+                                || memcmp(stored.baseAddress! + expected.start, base + keyStart + 8, expected.length - 16) == 0
+                        else { return false }
+                        let valueStart = keyEnd &+ 2
+                        let valueEnd = JSONScanner.skipValue(text, from: valueStart)
+                        if !body(keyStart..<keyEnd, expected.value, valueStart..<valueEnd) { return true }
+                        i = valueEnd &+ 1
+                        member &+= 1
+                    }
+                    return false
+                }
+            }
+            if stopped { return }
+        }
         while i < range.upperBound - 1 {
             let keyStart = i + 1
             var key: Range<Int>?
@@ -171,6 +240,7 @@ public struct JSONKeyTable: Sendable {
                 if member < Self.sequenceLimit {
                     if member >= sequence.count { sequence.append(contentsOf: repeatElement(nil, count: member + 1 - sequence.count)) }
                     sequence[member] = entry
+                    notePrediction(member: member, entry: entry)
                 }
                 key = found
                 name = position

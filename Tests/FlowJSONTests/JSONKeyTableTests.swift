@@ -84,13 +84,15 @@ import Testing
     /// The walk that predicts keys from the previous object gives what scanning and looking up
     /// each key gives, whatever the objects: same keys in the same order, keys that are prefixes
     /// of each other, escaped quotes and backslashes, escapes spelling a name, reordered,
-    /// missing and extra members, nested objects.
+    /// missing and extra members, nested objects, keys that share their first or last eight bytes.
     @Test func predictedWalkFindsWhatScanningFinds() throws {
         let pool = [#"id"#, #"title"#, #"titles"#, #"tit"#, #"a\"b"#, #"a\\"#, #"a\\\"x"#, #"t\u0069tle"#,
                     #"availabilityStatus"#, #"availabilityStatuses"#, #"availabilityStatu"#, #"discountPercentage"#, #""#,
-                    #"x"#, #"é"#, #"key_with_a_long_name_number_one"#, #"key_with_a_long_name_number_two"#]
+                    #"x"#, #"é"#, #"key_with_a_long_name_number_one"#, #"key_with_a_long_name_number_two"#,
+                    // Keys of nine to sixteen bytes that share their first eight, or their last.
+                    #"category_x"#, #"category_y"#, #"subcategory_x"#, #"subcategory_y"#, #"category1234567"#, #"category7654321"#]
         let names = [#"id"#, #"title"#, #"a\"b"#, #"availabilityStatus"#, #"discountPercentage"#, #""#,
-                     "key_with_a_long_name_number_two"].map { name -> [UInt8] in
+                     "key_with_a_long_name_number_two", "category_x", "category1234567"].map { name -> [UInt8] in
             // Names as decoded text: `a"b` for the escaped key.
             guard case .string(let decoded) = try! JSONParser.parse("\"" + name + "\"") else { return [] }
             return Array(decoded.utf8)
@@ -113,6 +115,12 @@ import Testing
             }
             lines.append("{" + members.joined(separator: ",") + "}")
         }
+        // Each key where the last record had another of the same length, with the same first (or
+        // last) eight bytes, or both and a different middle.
+        lines += [#"{"category_x":1,"category1234567":2,"id":3}"#, #"{"category_y":1,"category7654321":2,"id":3}"#,
+                  #"{"category_x":1,"category1234567":2,"id":3}"#, #"{"id":1,"subcategory_x":2}"#, #"{"id":1,"subcategory_y":2}"#,
+                  #"{"id":1,"title":2}"#, #"{"é":1,"titlf":2}"#,
+                  #"{"key_with_a_long_name_number_two":1}"#, #"{"key_with_a_song_name_number_two":1}"#]
         var documents = JSONDocuments()
         for line in lines {
             var bytes = Array(line.utf8)
@@ -132,6 +140,14 @@ import Testing
                 return true
             }
             #expect(walked == expected, "record \(d): \(lines[d])")
+            // Stopped early, by the walk's fast path or its general one: the members up to the stop.
+            let stop = Int.random(in: 0...expected.count, using: &generator)
+            var prefix: [String] = []
+            table.forEachMember(text, object: 0..<text.count, among: names) { key, name, value in
+                prefix.append("\(key) \(name) \(value)")
+                return prefix.count <= stop
+            }
+            #expect(prefix == Array(expected.prefix(stop + 1)), "record \(d), stopped after \(stop + 1): \(lines[d])")
             return true
         }
     }
