@@ -25,30 +25,11 @@ public struct JSONKeyTable: Sendable {
     private var entries: [Entry] = []
     /// The bytes of keys longer than sixteen bytes.
     private var bytes: [UInt8] = []
-    /// The entries of the last walked object's keys, by member ordinal (nil: not stored).
-    private var sequence: [Int?] = []
-    /// The start of `sequence` while it holds stored keys, with what checking a key against its
-    /// entry needs: for the walk's fast path.
-    private var predictions: [Prediction] = []
-
-    /// A stored key expected at some member ordinal: its words, length, where the middle of a key
-    /// longer than sixteen bytes is in `bytes`, and its value.
-    private struct Prediction {
-        var head: UInt64
-        var tail: UInt64
-        var length: Int
-        var start: Int
-        var value: Int
-
-        init(_ entry: Entry) {
-            head = entry.head
-            tail = entry.tail
-            length = entry.length
-            start = entry.start
-            value = entry.value
-        }
-    }
-    private static let sequenceLimit = 256
+    /// For each entry, the entry of the key that followed it in the last object where it was
+    /// followed by a stored key (-1: none yet), and the entry of the last object's first key: what
+    /// the walk expects next.
+    private var successor: [Int] = []
+    private var firstKey = -1
     public static let limit = 128
 
     public init() {}
@@ -156,100 +137,81 @@ public struct JSONKeyTable: Sendable {
         return (position, insert(text, key, value: position))
     }
 
-    /// Keeps `predictions` the stored keys that `sequence` starts with, after `sequence[member]` was
-    /// set to `entry`.
-    private mutating func notePrediction(member: Int, entry: Int?) {
-        guard let entry else {
-            if member < predictions.count { predictions.removeSubrange(member...) }
-            return
-        }
-        if member < predictions.count {
-            predictions[member] = Prediction(entries[entry])
-            return
-        }
-        guard member == predictions.count else { return }
-        predictions.append(Prediction(entries[entry]))
-        // The members after it were predicted already: they join again.
-        var next = member + 1
-        while next < sequence.count, let following = sequence[next] {
-            predictions.append(Prediction(entries[following]))
-            next += 1
-        }
-    }
-
     /// Calls `body` with the key range (without quotes, still escaped), the key's index in `names`
     /// (-1: none of them) and the value range of each member of the object at `range`, as
     /// `JSONScanner.forEachMember` and `position(of:in:among:)` would give them; stops early when
     /// `body` returns false.
     ///
-    /// Records of one input mostly list the same keys in the same order, so the table remembers the
-    /// keys of the last object walked, by ordinal: when member `i` starts with the bytes of the last
-    /// object's key `i` followed by a quote, that is its key (the stored key holds no unescaped
-    /// quote and does not end inside an escape), found without scanning or hashing it.
+    /// Records of one input mostly list the same keys in the same order, so the table remembers
+    /// which key followed which in the objects walked: when a member starts with the bytes of the key
+    /// expected there followed by a quote, that is its key (the stored key holds no unescaped quote
+    /// and does not end inside an escape), found without scanning or hashing it. A member missing or
+    /// added in one record costs one lookup, not one per following member.
     public mutating func forEachMember(_ text: JSONText, object range: Range<Int>, among names: [[UInt8]],
                                        _ body: (_ key: Range<Int>, _ name: Int, _ value: Range<Int>) -> Bool) {
         guard range.count > 2, text[range.lowerBound] == UInt8(ascii: "{") else { return }
         var i = range.lowerBound + 1
-        var member = 0
+        let end = range.upperBound - 1
         let n = text.count
-        // The fast path: while the keys are the predicted ones, without touching the table.
-        if !predictions.isEmpty {
-            let end = range.upperBound - 1
-            let stopped = bytes.withUnsafeBufferPointer { stored in
-                predictions.withUnsafeBufferPointer { predicted -> Bool in
-                    let base = text.bytes.baseAddress!
-                    while i < end && member < predicted.count {
-                        let expected = predicted[member]
-                        let keyStart = i &+ 1
-                        let keyEnd = keyStart &+ expected.length
-                        guard keyEnd < n, base[keyEnd] == UInt8(ascii: "\""),
-                              Self.word(text, at: keyStart, count: expected.length) == expected.head,
-                              expected.length <= 8 || Self.word(text, at: keyEnd &- 8, count: 8) == expected.tail,
-                              expected.length <= 16
-                                || memcmp(stored.baseAddress! + expected.start, base + keyStart + 8, expected.length - 16) == 0
-                        else { return false }
-                        let valueStart = keyEnd &+ 2
-                        let valueEnd = JSONScanner.skipValue(text, from: valueStart)
-                        if !body(keyStart..<keyEnd, expected.value, valueStart..<valueEnd) { return true }
-                        i = valueEnd &+ 1
-                        member &+= 1
+        // The entry of the previous member (-1: there is none, or it is not stored), and the one
+        // expected for the next.
+        var previous = -1
+        var expected = firstKey
+        var first = true
+        while i < end {
+            if expected >= 0 {
+                // As long as the members are the expected keys, checked from the table's buffers.
+                var stopped = false
+                entries.withUnsafeBufferPointer { stored in
+                    successor.withUnsafeBufferPointer { next in
+                        bytes.withUnsafeBufferPointer { middles in
+                            let base = text.bytes.baseAddress!
+                            while i < end && expected >= 0 {
+                                let entry = stored[expected]
+                                let keyStart = i &+ 1
+                                let keyEnd = keyStart &+ entry.length
+                                guard keyEnd < n, base[keyEnd] == UInt8(ascii: "\""),
+                                      Self.word(text, at: keyStart, count: entry.length) == entry.head,
+                                      entry.length <= 8 || Self.word(text, at: keyEnd &- 8, count: 8) == entry.tail,
+                                      entry.length <= 16
+                                        || memcmp(middles.baseAddress! + entry.start, base + keyStart + 8, entry.length - 16) == 0
+                                else { return }
+                                let valueStart = keyEnd &+ 2
+                                let valueEnd = JSONScanner.skipValue(text, from: valueStart)
+                                if !body(keyStart..<keyEnd, entry.value, valueStart..<valueEnd) {
+                                    stopped = true
+                                    return
+                                }
+                                i = valueEnd &+ 1
+                                previous = expected
+                                expected = next[expected]
+                                first = false
+                            }
+                        }
                     }
-                    return false
                 }
+                if stopped || i >= end { return }
             }
-            if stopped { return }
-        }
-        while i < range.upperBound - 1 {
+            // A member other than the expected one: its key scanned and looked up, and remembered as
+            // what follows the previous key.
             let keyStart = i + 1
-            var key: Range<Int>?
-            var name = -1
-            if member < sequence.count, let entry = sequence[member] {
-                let stored = entries[entry]
-                let keyEnd = keyStart + stored.length
-                if keyEnd < n && text[keyEnd] == UInt8(ascii: "\"") {
-                    let (head, tail) = Self.words(text, keyStart..<keyEnd)
-                    if matches(stored, head, tail, text, keyStart..<keyEnd) {
-                        key = keyStart..<keyEnd
-                        name = stored.value
-                    }
-                }
+            let key = keyStart..<JSONScanner.skipString(text, from: i) - 1
+            let (name, entry) = positionAndEntry(of: key, in: text, among: names)
+            if let entry, entry >= successor.count {
+                successor.append(contentsOf: repeatElement(-1, count: entry + 1 - successor.count))
             }
-            if key == nil {
-                let found = keyStart..<JSONScanner.skipString(text, from: i) - 1
-                let (position, entry) = positionAndEntry(of: found, in: text, among: names)
-                if member < Self.sequenceLimit {
-                    if member >= sequence.count { sequence.append(contentsOf: repeatElement(nil, count: member + 1 - sequence.count)) }
-                    sequence[member] = entry
-                    notePrediction(member: member, entry: entry)
-                }
-                key = found
-                name = position
+            if previous >= 0 {
+                successor[previous] = entry ?? -1
+            } else if first {
+                firstKey = entry ?? -1
             }
-            let valueStart = key!.upperBound + 2
+            let valueStart = key.upperBound + 2
             let valueEnd = JSONScanner.skipValue(text, from: valueStart)
-            if !body(key!, name, valueStart..<valueEnd) { return }
+            if !body(key, name, valueStart..<valueEnd) { return }
             i = valueEnd + 1
-            member += 1
+            previous = entry ?? -1
+            expected = entry.map { successor[$0] } ?? -1
+            first = false
         }
     }
 }
