@@ -262,7 +262,14 @@ final class CurlTransfer {
             // each time); capped, since the header is the server's word.
             var announced: curl_off_t = -1
             _ = flow_curl_easy_getinfo_off_t(easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &announced)
-            if announced > 0 { body.reserveCapacity(min(Int(announced), limit ?? Int.max, 64 << 20)) }
+            if announced > 0 {
+                // Rounded up to 256 KB: bodies of about the same size (an API's pages) then take
+                // blocks of the same size, which the allocator reuses one for another instead of
+                // leaving holes a slightly larger page does not fit (the heap grew by a page now
+                // and then over a run).
+                let size = min(Int(announced), limit ?? Int.max, 64 << 20)
+                body.reserveCapacity(size > 256 << 10 ? (size + (256 << 10) - 1) & ~((256 << 10) - 1) : size)
+            }
         }
         body.append(contentsOf: UnsafeRawBufferPointer(start: data, count: count))
         return count

@@ -188,7 +188,11 @@ final class PostgresWriter: DatabaseWriter {
         if batchEnded {
             counts.sent = encoded.rowCount
             held = (encoded, firstIndex)
-            encoded = PostgresCopyBuffer(minimumCapacity: encoded.bytes.capacity, binary: binaryColumns)
+            // Room for a batch like this one: the held buffer's capacity grew by doubling, up to twice
+            // what a batch needs, and both buffers stay allocated while the next batch is encoded.
+            // Rounded up to 256 KB, so that one batch's buffer fits where another's was freed.
+            let size = encoded.bytes.count + encoded.bytes.count / 8 + 4096
+            encoded = PostgresCopyBuffer(minimumCapacity: (size + (256 << 10) - 1) & ~((256 << 10) - 1), binary: binaryColumns)
             return counts
         }
         do {
