@@ -870,9 +870,16 @@ extension JSONDocuments {
     @inlinable
     public mutating func appendPart(count: Int, _ write: (UnsafeMutablePointer<UInt8>) -> Void) {
         let start = storage.count
-        storage.append(contentsOf: repeatElement(0, count: count))
+        // Room made by copying zeros (one memcpy) rather than appending a repeated zero byte by byte.
+        if count <= JSONDocuments.zeros.count {
+            JSONDocuments.zeros.withUnsafeBufferPointer { storage.append(contentsOf: UnsafeBufferPointer(rebasing: $0[..<count])) }
+        } else {
+            storage.append(contentsOf: repeatElement(0, count: count))
+        }
         storage.withUnsafeMutableBufferPointer { write($0.baseAddress! + start) }
     }
+
+    @usableFromInline static let zeros = [UInt8](repeating: 0, count: 4096)
 
     /// Adds the extents inside the value at `range` of `text`, whose bytes were copied to
     /// `position` in `bytes` (by `appendPart(count:_:)`).

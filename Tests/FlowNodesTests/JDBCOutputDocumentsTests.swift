@@ -258,7 +258,7 @@ import Testing
             default: Issue.record("\(text) is not a number"); continue
             }
             bytes.withUnsafeBufferPointer { buffer in
-                let value = RecordFeed.plainDouble(JSONText(bytes: buffer, extents: UnsafeBufferPointer(start: nil, count: 0)), 0..<buffer.count)
+                let value = DocumentEncoder.plainDouble(JSONText(bytes: buffer, extents: UnsafeBufferPointer(start: nil, count: 0)), 0..<buffer.count)
                 if let value {
                     fast += 1
                     if value.bitPattern != parsed.bitPattern { Issue.record("\(text): \(value) but the parser reads \(parsed)") }
@@ -267,7 +267,7 @@ import Testing
         }
         #expect(fast > texts.count / 2)
         Array("1e5".utf8).withUnsafeBufferPointer { buffer in
-            #expect(RecordFeed.plainDouble(JSONText(bytes: buffer, extents: UnsafeBufferPointer(start: nil, count: 0)), 0..<3) == nil)
+            #expect(DocumentEncoder.plainDouble(JSONText(bytes: buffer, extents: UnsafeBufferPointer(start: nil, count: 0)), 0..<3) == nil)
         }
     }
 

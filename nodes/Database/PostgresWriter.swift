@@ -346,13 +346,16 @@ final class PostgresWriter: DatabaseWriter {
                     encoded = rows
                     keys = batchKeys ?? []
                 }
+                var encoder = feed.takeEncoder()
+                defer { feed.putBack(encoder) }
                 var stopped = false
                 let keyPositions = keyPositions
                 try texts.forEachDocument(in: range) { d, text in
                     let full = rows.bytes.count >= maxBytes
                     let index = first + d - range.lowerBound
                     if try batchRows == limit || full
-                        || !Self.encodeDocument(text, index: index, feed: feed, keys: &batchKeys, keyPositions: keyPositions, into: &rows)
+                        || !Self.encodeDocument(text, index: index, feed: feed, encoder: &encoder, keys: &batchKeys,
+                                                keyPositions: keyPositions, into: &rows)
                     {
                         carry = .documents(first: index, texts, d..<range.upperBound)
                         if !full || batchRows == limit { batchEnded = true }
@@ -370,15 +373,16 @@ final class PostgresWriter: DatabaseWriter {
 
     /// Encodes input document `text` (record `index`) as a row; false, writing nothing, when (upsert,
     /// `keys` not nil) its key is already in the batch.
-    private static func encodeDocument(_ text: JSONText, index: Int, feed: RecordFeed, keys: inout Set<Int>?,
-                                       keyPositions: [Int], into rows: inout PostgresCopyBuffer) throws -> Bool {
+    private static func encodeDocument(_ text: JSONText, index: Int, feed: RecordFeed, encoder: inout DocumentEncoder,
+                                       keys: inout Set<Int>?, keyPositions: [Int],
+                                       into rows: inout PostgresCopyBuffer) throws -> Bool {
         // A record the bytes path cannot take is converted as parsed records are (or fails as they do).
-        var cells = feed.locate(text) ? nil : try feed.convertParsed(text, index: index)
+        var cells = encoder.locate(text) ? nil : try feed.convertParsed(text, index: index)
         if keys != nil {
             // Hashed as `keyHash` hashes the parsed path's cells, so batches end where they would.
             var hasher = Hasher()
             for position in keyPositions {
-                var cell = cells?[position] ?? feed.cell(text, column: position)
+                var cell = cells?[position] ?? encoder.cell(text, column: position)
                 if cell == nil {
                     // A key that does not convert: the parsed path's error.
                     cells = try feed.convertParsed(text, index: index)
@@ -393,7 +397,7 @@ final class PostgresWriter: DatabaseWriter {
             return true
         }
         let rowStart = rows.bytes.count
-        if !feed.encodeLocated(text, into: &rows) {
+        if !encoder.encodeLocated(text, into: &rows) {
             rows.discardRow(from: rowStart)
             try encode(try feed.convertParsed(text, index: index), index: index, feed: feed, into: &rows)
         }

@@ -11,24 +11,51 @@ import FlowPostgres
 /// is parsed and goes through `ColumnKind.convert`. A record the checks reject is parsed whole and
 /// converted by `convert`, which throws the parsed path's error.
 extension RecordFeed {
+    /// The state of encoding documents, taken out of the feed for an input batch (and given back with
+    /// `putBack`): as a class's properties, the arrays would be retained, and checked for exclusive
+    /// access, at every record and member.
+    func takeEncoder() -> DocumentEncoder {
+        defer {
+            found = []
+            documentKeys = JSONKeyTable()
+        }
+        return DocumentEncoder(found: found, keys: documentKeys, names: columnNames, kinds: kinds, rejectsExtra: extra == .error)
+    }
+
+    func putBack(_ encoder: DocumentEncoder) {
+        found = encoder.found
+        documentKeys = encoder.keys
+    }
+
+    /// The record parsed and converted as the parsed path does: throws its error for a record the
+    /// bytes path rejected.
+    func convertParsed(_ text: JSONText, index: Int) throws -> [SQLCell] {
+        try convert(try JSONScanner.parse(text, 0..<text.count), index: index)
+    }
+}
+
+/// Encodes documents as COPY rows (see `RecordFeed.takeEncoder()`): the value of each column in the
+/// record being encoded, the keys met so far with their column positions, the columns' names as
+/// UTF-8 and their kinds.
+struct DocumentEncoder {
+    var found: [Range<Int>?]
+    var keys: JSONKeyTable
+    let names: [[UInt8]]
+    let kinds: [ColumnKind]
+    /// `extra: error`: a member that is not a column sends the record to the parsed path.
+    let rejectsExtra: Bool
+
     /// Finds the members of the record in `text` that are columns (`found`, the last of a repeated
     /// key). False when the record must take the parsed path: not an object, or a member that is not
     /// a column while `extra` is `error`.
-    func locate(_ text: JSONText) -> Bool {
+    mutating func locate(_ text: JSONText) -> Bool {
         guard text.count >= 2, text[0] == UInt8(ascii: "{") else { return false }
-        // Worked on as locals, moved out and back: a class's properties would be checked for
-        // exclusive access at every member.
-        var found = self.found
-        self.found = []
-        var keys = documentKeys
-        documentKeys = JSONKeyTable()
-        defer {
-            self.found = found
-            documentKeys = keys
-        }
+        // Moved out for the walk, which `keys` does on `self` too.
+        var found: [Range<Int>?] = []
+        swap(&found, &self.found)
+        defer { swap(&found, &self.found) }
         for k in found.indices { found[k] = nil }
-        let names = columnNames
-        let rejectsExtra = extra == .error
+        let rejectsExtra = rejectsExtra
         var known = true
         keys.forEachMember(text, object: 0..<text.count, among: names) { _, position, value in
             if position >= 0 {
@@ -40,12 +67,6 @@ extension RecordFeed {
             return true
         }
         return known
-    }
-
-    /// The record parsed and converted as the parsed path does: throws its error for a record the
-    /// bytes path rejected.
-    func convertParsed(_ text: JSONText, index: Int) throws -> [SQLCell] {
-        try convert(try JSONScanner.parse(text, 0..<text.count), index: index)
     }
 
     /// The cell the parsed path makes for the located value of column `position`, for key hashes;
@@ -60,8 +81,6 @@ extension RecordFeed {
     /// Encodes the located record as one COPY row. False (with part of the row written) when a value
     /// does not fit its column: the caller discards the row and takes the parsed path for the error.
     func encodeLocated(_ text: JSONText, into rows: inout PostgresCopyBuffer) -> Bool {
-        let found = self.found
-        let kinds = self.kinds
         for position in kinds.indices {
             guard let range = found[position] else {
                 rows.appendNull()

@@ -264,7 +264,7 @@ struct JSONExtractNode: Node {
         // The members written (a missing value is null or left out), then the record in one step.
         pieces.removeAll(keepingCapacity: true)
         var count = 1
-        for position in members.prefixes.indices {
+        for position in members.missing.indices {
             let value = plan.range(of: position, in: text, record: range, members: found)
             if value == nil {
                 switch members.missing[position] {
@@ -274,7 +274,7 @@ struct JSONExtractNode: Node {
                 }
             }
             pieces.append((position, value))
-            count += members.prefixes[position].count + (value?.count ?? 4)
+            count += members.length(position) + (value?.count ?? 4)
         }
         if pieces.isEmpty {
             out.appendPart(MemberTexts.empty)
@@ -285,19 +285,21 @@ struct JSONExtractNode: Node {
         let source = text.bytes.baseAddress!
         out.appendPart(count: count) { p in
             var o = 0
-            for (n, piece) in pieces.enumerated() {
-                members.prefixes[piece.field].withUnsafeBufferPointer { prefix in
+            members.bytes.withUnsafeBufferPointer { prefixes in
+                for (n, piece) in pieces.enumerated() {
+                    let prefixStart = members.starts[piece.field]
+                    let length = members.starts[piece.field + 1] - prefixStart
                     p[o] = n == 0 ? UInt8(ascii: "{") : UInt8(ascii: ",")
-                    (p + o + 1).update(from: prefix.baseAddress! + 1, count: prefix.count - 1)
-                    o += prefix.count
-                }
-                if let value = piece.value {
-                    (p + o).update(from: source + value.lowerBound, count: value.count)
-                    o += value.count
-                } else {
-                    for byte in MemberTexts.null {
-                        p[o] = byte
-                        o += 1
+                    (p + o + 1).update(from: prefixes.baseAddress! + prefixStart + 1, count: length - 1)
+                    o += length
+                    if let value = piece.value {
+                        (p + o).update(from: source + value.lowerBound, count: value.count)
+                        o += value.count
+                    } else {
+                        for byte in MemberTexts.null {
+                            p[o] = byte
+                            o += 1
+                        }
                     }
                 }
             }
@@ -306,7 +308,7 @@ struct JSONExtractNode: Node {
         // Containers copied whole keep their recorded ends.
         var offset = start
         for piece in pieces {
-            offset += members.prefixes[piece.field].count
+            offset += members.length(piece.field)
             if let value = piece.value {
                 out.appendExtents(of: text, range: value, copiedTo: offset)
                 offset += value.count
@@ -320,20 +322,32 @@ struct JSONExtractNode: Node {
     /// What `appendRecord` writes for each field: `,"name":` (`{` instead of the comma for the
     /// record's first member), and what a missing value does.
     struct MemberTexts {
-        let prefixes: [[UInt8]]
+        /// The fields' prefixes one after the other, field `k`'s at `starts[k]..<starts[k + 1]`: one
+        /// buffer, so that writing a record does not retain an array per member.
+        let bytes: [UInt8]
+        let starts: [Int]
         let missing: [Missing]
         static let null: [UInt8] = Array("null".utf8)
         static let empty: [UInt8] = Array("{}".utf8)
 
         init(_ fields: [Field]) {
-            prefixes = fields.map { field in
-                var bytes = [UInt8(ascii: ",")]
+            var bytes: [UInt8] = []
+            var starts: [Int] = []
+            for field in fields {
+                starts.append(bytes.count)
+                bytes.append(UInt8(ascii: ","))
                 JSON.writeString(field.name, to: &bytes)
                 bytes.append(UInt8(ascii: ":"))
-                return bytes
             }
+            starts.append(bytes.count)
+            self.bytes = bytes
+            self.starts = starts
             missing = fields.map(\.missing)
         }
+
+        /// The length of field `k`'s prefix.
+        @inline(__always)
+        func length(_ k: Int) -> Int { starts[k + 1] - starts[k] }
     }
 
     /// Calls `at` with the range of each record `records` selects in a document kept as text, or,
@@ -488,8 +502,11 @@ struct DocumentPlan: Sendable {
     /// name each key seen so far is: records of one input share a few keys, so a key is looked up
     /// once instead of compared with every name.
     func findMembers(in text: JSONText, record: Range<Int>, into found: inout [Range<Int>?], keys: inout JSONKeyTable) {
-        found.removeAll(keepingCapacity: true)
-        found.append(contentsOf: repeatElement(nil, count: names.count))
+        if found.count == names.count {
+            for k in found.indices { found[k] = nil }
+        } else {
+            found = Array(repeating: nil, count: names.count)
+        }
         guard !names.isEmpty else { return }
         keys.forEachMember(text, object: record, among: names) { _, k, value in
             if k >= 0 { found[k] = value }
