@@ -181,17 +181,20 @@ indirect enum ScalarPlan: Sendable {
             }
             return result
         case .function(let function, let arguments):
-            var numbers: [Double] = []
-            for argument in arguments {
-                // An undefined argument may be replaced by the context; leave it to the evaluator.
-                guard case .number(let n)? = argument.evaluate(object) else { return nil }
-                numbers.append(n)
+            // One or two numbers (the plan is made for those counts only), kept in locals: an array
+            // would be allocated at every evaluation.
+            // An undefined argument may be replaced by the context; leave it to the evaluator.
+            guard case .number(let first)? = arguments[0].evaluate(object) else { return nil }
+            var second = 0.0
+            if arguments.count > 1 {
+                guard case .number(let n)? = arguments[1].evaluate(object) else { return nil }
+                second = n
             }
             switch function {
-            case .round: return .number(Builtins.round(numbers[0], (numbers.count > 1 ? numbers[1] : 0).clampedInt))
-            case .abs: return .number(Swift.abs(numbers[0]))
-            case .floor: return .number(Builtins.fixZero(numbers[0].rounded(.down)))
-            case .ceil: return .number(Builtins.fixZero(numbers[0].rounded(.up)))
+            case .round: return .number(Builtins.round(first, second.clampedInt))
+            case .abs: return .number(Swift.abs(first))
+            case .floor: return .number(Builtins.fixZero(first.rounded(.down)))
+            case .ceil: return .number(Builtins.fixZero(first.rounded(.up)))
             }
         }
     }
