@@ -206,7 +206,7 @@ import Testing
         j: json, jb: jsonb, tn: text }
         """
 
-    @Test(arguments: ["insert", "upsert"])
+    @Test(arguments: ["insert", "upsert", "replace"])
     func binaryAndTextFormatsLoadTheSameRows(mode: String) async throws {
         let target = try TestTarget.make(.postgres)
         let lines = Self.lines + [#"{"id":9,"s":32767,"i":2147483647,"d":5e-324,"b":null,"t":"x"}"#]
