@@ -45,16 +45,6 @@ public enum PostgresCopyBinary {
             case .jsonb: return "jsonb"
             }
         }
-
-        /// Whether an integer column of this type holds `value`.
-        @inlinable
-        public func holds(_ value: Int64) -> Bool {
-            switch self {
-            case .int2: return value >= Int64(Int16.min) && value <= Int64(Int16.max)
-            case .int4: return value >= Int64(Int32.min) && value <= Int64(Int32.max)
-            default: return true
-            }
-        }
     }
 
     /// The signature, flags (none) and header extension length (0) a binary COPY starts with.
