@@ -835,6 +835,39 @@ extension JSONScanner {
         }
     }
 
+    /// The Double the parser reads (`.double`, or `.int` converted) from the number at `range` of a
+    /// validated document when it is written without exponent in at most 15 digits, else nil: such
+    /// a number's digits are an exact integer below 2^53 and its scale a power of ten up to 10^15,
+    /// both exact doubles, so one division rounds correctly (the parser's fast path, without the
+    /// parser's per-value work); an integer (`-0` included) is read as an integer, then converted.
+    @inline(__always)
+    public static func plainDouble(_ text: JSONText, _ range: Range<Int>) -> Double? {
+        var i = range.lowerBound
+        let negative = text[i] == UInt8(ascii: "-")
+        if negative { i += 1 }
+        guard range.upperBound - i <= 16 else { return nil }
+        var significand: UInt64 = 0
+        var scale = -1
+        while i < range.upperBound {
+            let c = text[i]
+            i += 1
+            if c == UInt8(ascii: ".") {
+                scale = 0
+                continue
+            }
+            let digit = c &- UInt8(ascii: "0")
+            guard digit < 10 else { return nil }
+            significand = significand &* 10 &+ UInt64(digit)
+            if scale >= 0 { scale += 1 }
+        }
+        guard scale >= 0 else {
+            let integer = Int64(significand)
+            return Double(negative ? -integer : integer)
+        }
+        let value = Double(significand) / JSONParser.Reader.powersOfTen[scale]
+        return negative ? -value : value
+    }
+
     /// The value at `range` parsed.
     public static func parse(_ text: JSONText, _ range: Range<Int>) throws(JSONParseError) -> JSON {
         try JSONParser.parse(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(text.bytes)[range]))

@@ -23,10 +23,8 @@ public struct PostgresCopyBuffer: Sendable {
     @usableFromInline var atRowStart = true
     /// The binary format's columns, or nil for the text format.
     public let binaryColumns: [PostgresCopyBinary.Column]?
-    /// Binary format: the column of the next field, and where the length of the text field being
-    /// written is.
+    /// Binary format: the column of the next field.
     @usableFromInline var field = 0
-    @usableFromInline var lengthAt = 0
     /// Binary format: fixed-size bytes (field counts, lengths, numbers) gathered here and appended to
     /// `storage` together, before a text field's bytes and at the end of the row. Appending a few
     /// bytes to an array costs as much as appending a hundred.
@@ -214,7 +212,7 @@ public struct PostgresCopyBuffer: Sendable {
             appendBytes(of: Int32(0))
         }
         flushPending()
-        lengthAt = storage.count - (column == .jsonb ? 5 : 4)
+        let lengthAt = storage.count - (column == .jsonb ? 5 : 4)
         try body(&storage)
         let length = Int32(storage.count - lengthAt - 4).bigEndian
         storage.withUnsafeMutableBytes { bytes in

@@ -235,42 +235,6 @@ import Testing
         #expect(text.contains(#""d":5e-324"#), "\(text)")
     }
 
-    /// The binary format's doubles are read from the text without the parser: bit for bit what the
-    /// parsed path reads, or nil where that shortcut does not apply.
-    @Test func plainDoublesReadAsTheParserReadsThem() throws {
-        var generator = SystemRandomNumberGenerator()
-        var texts = ["0", "-0", "0.0", "-0.0", "1708.28", "9007199254740993", "1234567890123456", "0.000000000000001",
-                     "999999999999999.9", "-12345678901234.5", "1e5", "12345678901234567", "0.1234567890123456"]
-        for _ in 0..<100_000 {
-            let integer = String(UInt64.random(in: 0..<UInt64(1) << UInt64.random(in: 1...60, using: &generator), using: &generator))
-            let fraction = Bool.random(using: &generator) ? "" : "." + String((0..<Int.random(in: 1...12, using: &generator)).map { _ in
-                Character(String(Int.random(in: 0...9, using: &generator)))
-            })
-            texts.append((Bool.random(using: &generator) ? "-" : "") + integer + fraction)
-        }
-        var fast = 0
-        for text in texts {
-            let bytes = Array(text.utf8)
-            let parsed: Double
-            switch try JSONParser.parse(text) {
-            case .int(let i): parsed = Double(i)
-            case .double(let d): parsed = d
-            default: Issue.record("\(text) is not a number"); continue
-            }
-            bytes.withUnsafeBufferPointer { buffer in
-                let value = DocumentEncoder.plainDouble(JSONText(bytes: buffer, extents: UnsafeBufferPointer(start: nil, count: 0)), 0..<buffer.count)
-                if let value {
-                    fast += 1
-                    if value.bitPattern != parsed.bitPattern { Issue.record("\(text): \(value) but the parser reads \(parsed)") }
-                }
-            }
-        }
-        #expect(fast > texts.count / 2)
-        Array("1e5".utf8).withUnsafeBufferPointer { buffer in
-            #expect(DocumentEncoder.plainDouble(JSONText(bytes: buffer, extents: UnsafeBufferPointer(start: nil, count: 0)), 0..<3) == nil)
-        }
-    }
-
     /// An integer too large for its smallint or integer column: the binary format finds it before
     /// the server (which says so for text), and both name the record and the column.
     @Test(arguments: [true, false])

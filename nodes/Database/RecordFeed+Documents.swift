@@ -15,16 +15,13 @@ extension RecordFeed {
     /// `putBack`): as a class's properties, the arrays would be retained, and checked for exclusive
     /// access, at every record and member.
     func takeEncoder() -> DocumentEncoder {
-        defer {
-            found = []
-            documentKeys = JSONKeyTable()
-        }
-        return DocumentEncoder(found: found, keys: documentKeys, names: columnNames, kinds: kinds, rejectsExtra: extra == .error)
+        var taken = DocumentEncoder(columns: [], kinds: [], rejectsExtra: true)
+        swap(&taken, &encoder)
+        return taken
     }
 
     func putBack(_ encoder: DocumentEncoder) {
-        found = encoder.found
-        documentKeys = encoder.keys
+        self.encoder = encoder
     }
 
     /// The record parsed and converted as the parsed path does: throws its error for a record the
@@ -39,11 +36,18 @@ extension RecordFeed {
 /// UTF-8 and their kinds.
 struct DocumentEncoder {
     var found: [Range<Int>?]
-    var keys: JSONKeyTable
+    var keys = JSONKeyTable()
     let names: [[UInt8]]
     let kinds: [ColumnKind]
     /// `extra: error`: a member that is not a column sends the record to the parsed path.
     let rejectsExtra: Bool
+
+    init(columns: [String], kinds: [ColumnKind], rejectsExtra: Bool) {
+        found = Array(repeating: nil, count: columns.count)
+        names = columns.map { Array($0.utf8) }
+        self.kinds = kinds
+        self.rejectsExtra = rejectsExtra
+    }
 
     /// Finds the members of the record in `text` that are columns (`found`, the last of a repeated
     /// key). False when the record must take the parsed path: not an object, or a member that is not
@@ -134,7 +138,7 @@ struct DocumentEncoder {
                 // Binary: an integer column's value as it reads; otherwise (a double) parsed as the parsed
                 // path parses it.
                 if kind == .integer, let value = Self.plainInteger(text, range) { return rows.append(value) }
-                if kind == .double, let value = Self.plainDouble(text, range) {
+                if kind == .double, let value = JSONScanner.plainDouble(text, range) {
                     rows.append(value)
                     return true
                 }
@@ -182,41 +186,6 @@ struct DocumentEncoder {
         }
         return negative ? -value : value
     }
-
-    /// The Double the parsed path reads from a number written without exponent in at most 15 digits,
-    /// else nil. Such a number's digits are an exact integer below 2^53 and its scale a power of ten
-    /// up to 10^15, both exact doubles, so one division rounds correctly (Clinger's fast path, as
-    /// `JSONParser` reads it); an integer (`-0` included) is read as an integer, then converted.
-    @inline(__always)
-    static func plainDouble(_ text: JSONText, _ range: Range<Int>) -> Double? {
-        var i = range.lowerBound
-        let negative = text[i] == UInt8(ascii: "-")
-        if negative { i += 1 }
-        guard range.upperBound - i <= 16 else { return nil }
-        var significand: UInt64 = 0
-        var scale = -1
-        while i < range.upperBound {
-            let c = text[i]
-            i += 1
-            if c == UInt8(ascii: ".") {
-                scale = 0
-                continue
-            }
-            let digit = c &- UInt8(ascii: "0")
-            guard digit < 10 else { return nil }
-            significand = significand &* 10 &+ UInt64(digit)
-            if scale >= 0 { scale += 1 }
-        }
-        guard scale >= 0 else {
-            let integer = Int64(significand)
-            return Double(negative ? -integer : integer)
-        }
-        let value = Double(significand) / Self.powersOfTen[scale]
-        return negative ? -value : value
-    }
-
-    /// 10^0 through 10^15.
-    static let powersOfTen: [Double] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15]
 
     /// A number that PostgreSQL's float8 input reads as the same Double as the parsed path writes:
     /// no exponent (no overflow or underflow to tell apart), not too long, and not `-0` (the parsed

@@ -40,11 +40,9 @@ final class RecordFeed {
     private(set) var extra: Extra = .error
     private var dialect: SQLDialect = .postgres
 
-    /// For `RecordFeed+Documents`: the value of each column in the record being encoded, the keys
-    /// met so far with their column positions (-1: not a column), and the columns' names as UTF-8.
-    var found: [Range<Int>?] = []
-    var documentKeys = JSONKeyTable()
-    private(set) var columnNames: [[UInt8]] = []
+    /// For `RecordFeed+Documents`: what encoding documents needs, kept between batches (the keys
+    /// the table has learned) and lent out for one (`takeEncoder`).
+    var encoder = DocumentEncoder(columns: [], kinds: [], rejectsExtra: true)
 
     init(_ input: RecordInput) {
         iterator = input.batches.makeAsyncIterator()
@@ -95,9 +93,7 @@ final class RecordFeed {
         self.extra = extra
         self.dialect = dialect
         layout = ([], [])
-        found = Array(repeating: nil, count: columns.count)
-        documentKeys = JSONKeyTable()
-        columnNames = columns.map { Array($0.name.utf8) }
+        encoder = DocumentEncoder(columns: columns.map(\.name), kinds: kinds, rejectsExtra: extra == .error)
     }
 
     /// Up to `limit` converted rows, the record index of the first one, or nil at the end of the input.
