@@ -19,13 +19,9 @@ command -v valgrind >/dev/null || { echo "products-instructions.sh: needs valgri
 mkdir -p "$work"
 [ -d "$work/pages" ] || python3 scripts/bench/gen_products.py --pages "$pages" --page-size 1000 --out-dir "$work/pages" >/dev/null
 
-rm -f "$work/server.in" && mkfifo "$work/server.in"
-python3 scripts/bench/products_server.py --dir "$work/pages" < "$work/server.in" > "$work/server.port" &
-server=$!
-exec 3>"$work/server.in"
-trap 'exec 3>&-; kill $server 2>/dev/null || true' EXIT
-for _ in $(seq 100); do grep -q '^PORT=' "$work/server.port" 2>/dev/null && break; sleep 0.1; done
-port=$(sed -n 's/^PORT=//p' "$work/server.port")
+# shellcheck source=scripts/bench/products_server.sh
+source scripts/bench/products_server.sh
+start_products_server "$work/pages" "$work"
 cat > "$work/instructions.yaml" <<YAML
 name: products-instructions
 nodes:

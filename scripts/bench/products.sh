@@ -72,14 +72,9 @@ case "$variant" in
 esac
 rows=$(wc -l < "$reference")
 
-# The server exits when its stdin closes: keep a FIFO open on fd 3 while this script runs.
-rm -f "$out/server.in" && mkfifo "$out/server.in"
-python3 scripts/bench/products_server.py --dir "$work/pages" < "$out/server.in" > "$out/server.port" &
-server=$!
-exec 3>"$out/server.in"
-trap 'exec 3>&-; kill $server 2>/dev/null || true' EXIT
-for _ in $(seq 100); do grep -q '^PORT=' "$out/server.port" 2>/dev/null && break; sleep 0.1; done
-port=$(sed -n 's/^PORT=//p' "$out/server.port")
+# shellcheck source=scripts/bench/products_server.sh
+source scripts/bench/products_server.sh
+start_products_server "$work/pages" "$out"
 
 if [ "$variant" = full ]; then
   stage='  in_stock:
